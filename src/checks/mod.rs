@@ -1,0 +1,197 @@
+//! Checks: pure functions from the [`Inventory`] to [`Finding`]s.
+//!
+//! Each check is a Rust function with a doc comment saying what it detects and why
+//! it matters; its metadata (title, severity, description, remediation, OWASP and
+//! NIST ids) is a TOML file under `checks/<provider>/<ID>.toml`, embedded at build
+//! time and validated by [`meta`]. [`registry::ALL`] lists every check; a check not
+//! on it does not exist. Checks never read the clock: `Ctx::now` is the clock.
+
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::model::{Inventory, Provenance};
+
+pub mod entra;
+pub mod meta;
+pub mod registry;
+
+#[cfg(test)]
+pub mod testkit;
+
+/// How bad a finding is. Ordered from least to most severe.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+}
+
+/// Policy thresholds, in days unless named otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Thresholds {
+    /// Longest acceptable lifetime of a client secret (CIS M365 5.1.5.4: 180).
+    pub secret_max_lifetime_days: i64,
+    /// Age after which a secret or key should have been rotated (CIS AWS 1.14: 90).
+    pub rotation_days: i64,
+    /// No use for this long makes an identity or credential unused.
+    pub unused_days: i64,
+    /// Credentials expiring within this window are reported.
+    pub expiry_warning_days: i64,
+    /// More valid client secrets than this on one identity is reported.
+    pub max_active_secrets: usize,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            secret_max_lifetime_days: 180,
+            rotation_days: 90,
+            unused_days: 90,
+            expiry_warning_days: 30,
+            max_active_secrets: 2,
+        }
+    }
+}
+
+/// What every check gets: the inventory, the clock and the thresholds.
+pub struct Ctx<'a> {
+    pub inv: &'a Inventory,
+    pub now: Timestamp,
+    pub thresholds: Thresholds,
+}
+
+/// One problem found on one identity.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub check_id: &'static str,
+    pub severity: Severity,
+    /// Index into [`Inventory::identities`]; `None` when the export does not say
+    /// whose object the finding is about (a bare credential, for example).
+    pub identity: Option<usize>,
+    pub message: String,
+    /// What within the identity the finding is about (a credential id, a permission),
+    /// so that two findings of one check on one identity have different fingerprints.
+    pub subject: String,
+    pub evidence: Map<String, Value>,
+    pub source: Provenance,
+    /// Filled in by the engine.
+    pub fingerprint: String,
+}
+
+impl Finding {
+    pub fn new(
+        check_id: &'static str,
+        severity: Severity,
+        identity: usize,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+        source: Provenance,
+    ) -> Finding {
+        Finding {
+            check_id,
+            severity,
+            identity: Some(identity),
+            message: message.into(),
+            subject: subject.into(),
+            evidence: Map::new(),
+            source,
+            fingerprint: String::new(),
+        }
+    }
+
+    /// A finding not attached to any identity in the inventory.
+    pub fn unattached(
+        check_id: &'static str,
+        severity: Severity,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+        source: Provenance,
+    ) -> Finding {
+        let mut f = Finding::new(check_id, severity, 0, subject, message, source);
+        f.identity = None;
+        f
+    }
+
+    /// Adds one evidence field. `None` values are left out.
+    pub fn with(mut self, key: &str, value: impl Into<Evidence>) -> Finding {
+        if let Some(v) = value.into().0 {
+            self.evidence.insert(key.to_string(), v);
+        }
+        self
+    }
+}
+
+/// A value for [`Finding::with`].
+pub struct Evidence(Option<Value>);
+
+impl From<&str> for Evidence {
+    fn from(v: &str) -> Self {
+        Evidence(Some(Value::String(v.to_string())))
+    }
+}
+impl From<String> for Evidence {
+    fn from(v: String) -> Self {
+        Evidence(Some(Value::String(v)))
+    }
+}
+impl From<&String> for Evidence {
+    fn from(v: &String) -> Self {
+        Evidence(Some(Value::String(v.clone())))
+    }
+}
+impl From<i64> for Evidence {
+    fn from(v: i64) -> Self {
+        Evidence(Some(Value::from(v)))
+    }
+}
+impl From<usize> for Evidence {
+    fn from(v: usize) -> Self {
+        Evidence(Some(Value::from(v)))
+    }
+}
+impl From<bool> for Evidence {
+    fn from(v: bool) -> Self {
+        Evidence(Some(Value::Bool(v)))
+    }
+}
+impl From<Timestamp> for Evidence {
+    fn from(v: Timestamp) -> Self {
+        Evidence(Some(Value::String(crate::time::format(v))))
+    }
+}
+impl From<Vec<String>> for Evidence {
+    fn from(v: Vec<String>) -> Self {
+        Evidence(Some(Value::from(v)))
+    }
+}
+impl<T: Into<Evidence>> From<Option<T>> for Evidence {
+    fn from(v: Option<T>) -> Self {
+        v.map(Into::into).unwrap_or(Evidence(None))
+    }
+}

@@ -1,0 +1,202 @@
+//! The list of every check. A check not listed here does not exist.
+//!
+//! Each entry ties an id to its metadata file (embedded at build time) and its
+//! function. Entries are sorted by id; tests below keep the list, the metadata
+//! files under `checks/` and the docs in step.
+
+use super::{Ctx, Finding, entra};
+
+/// One registered check.
+pub struct CheckDef {
+    pub id: &'static str,
+    /// The TOML metadata, embedded from `checks/<provider>/<id>.toml`.
+    pub meta: &'static str,
+    pub run: fn(&Ctx) -> Vec<Finding>,
+}
+
+macro_rules! check {
+    ($provider:literal, $id:literal, $run:path) => {
+        CheckDef {
+            id: $id,
+            meta: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/checks/",
+                $provider,
+                "/",
+                $id,
+                ".toml"
+            )),
+            run: $run,
+        }
+    };
+}
+
+pub static ALL: &[CheckDef] = &[
+    check!(
+        "entra",
+        "ENTRA-001",
+        entra::permissions::app_permission_tier0
+    ),
+    check!(
+        "entra",
+        "ENTRA-002",
+        entra::permissions::app_permission_sensitive
+    ),
+    check!(
+        "entra",
+        "ENTRA-003",
+        entra::permissions::directory_role_tier0
+    ),
+    check!(
+        "entra",
+        "ENTRA-004",
+        entra::consent::tenant_wide_consent_high_risk
+    ),
+    check!(
+        "entra",
+        "ENTRA-005",
+        entra::third_party::third_party_app_sensitive_access
+    ),
+    check!(
+        "entra",
+        "ENTRA-006",
+        entra::third_party::third_party_app_unverified_publisher
+    ),
+    check!(
+        "entra",
+        "ENTRA-007",
+        entra::consent::consent_from_inactive_user
+    ),
+    check!(
+        "entra",
+        "ENTRA-008",
+        entra::ownership::owner_disabled_or_guest
+    ),
+    check!("entra", "ENTRA-009", entra::ownership::owner_missing),
+    check!(
+        "entra",
+        "ENTRA-010",
+        entra::secrets::secret_lifetime_exceeds_policy
+    ),
+    check!("entra", "ENTRA-011", entra::secrets::secret_never_expires),
+    check!("entra", "ENTRA-012", entra::secrets::secret_not_rotated),
+    check!(
+        "entra",
+        "ENTRA-013",
+        entra::secrets::credential_expired_still_attached
+    ),
+    check!(
+        "entra",
+        "ENTRA-014",
+        entra::secrets::credential_expiring_soon
+    ),
+    check!(
+        "entra",
+        "ENTRA-015",
+        entra::secrets::too_many_active_secrets
+    ),
+    check!(
+        "entra",
+        "ENTRA-016",
+        entra::secrets::credential_on_service_principal
+    ),
+    check!(
+        "entra",
+        "ENTRA-017",
+        entra::secrets::client_secret_instead_of_certificate
+    ),
+    check!(
+        "entra",
+        "ENTRA-018",
+        entra::federation::federated_credential_broad_subject
+    ),
+    check!(
+        "entra",
+        "ENTRA-019",
+        entra::federation::federated_credential_unknown_issuer
+    ),
+    check!(
+        "entra",
+        "ENTRA-020",
+        entra::federation::federated_credential_nonstandard_audience
+    ),
+    check!("entra", "ENTRA-021", entra::usage::unused_with_access),
+    check!(
+        "entra",
+        "ENTRA-022",
+        entra::legacy_flows::implicit_grant_enabled
+    ),
+    check!(
+        "entra",
+        "ENTRA-023",
+        entra::legacy_flows::public_client_fallback_enabled
+    ),
+    check!(
+        "entra",
+        "ENTRA-024",
+        entra::exposure::secret_value_in_export
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::meta::{ALL_META, CheckMeta};
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn ids_are_sorted_unique_and_match_their_metadata() {
+        let ids: Vec<&str> = ALL.iter().map(|c| c.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(
+            ids, sorted,
+            "registry must be sorted by id without duplicates"
+        );
+        for (def, meta) in ALL.iter().zip(ALL_META.iter()) {
+            assert_eq!(
+                def.id, meta.id,
+                "metadata file of {} names another id",
+                def.id
+            );
+        }
+        let names: BTreeSet<&str> = ALL_META.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names.len(), ALL_META.len(), "check names must be unique");
+    }
+
+    #[test]
+    fn every_metadata_file_has_a_check_and_every_check_has_a_file() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("checks");
+        let mut on_disk = BTreeSet::new();
+        for provider in std::fs::read_dir(&dir).unwrap() {
+            let provider = provider.unwrap().path();
+            for file in std::fs::read_dir(&provider).unwrap() {
+                let path = file.unwrap().path();
+                if path.extension().is_some_and(|e| e == "toml") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let meta = CheckMeta::parse(&path.display().to_string(), &text).unwrap();
+                    let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+                    assert_eq!(
+                        stem,
+                        meta.id,
+                        "{} must be named after its id",
+                        path.display()
+                    );
+                    assert_eq!(
+                        provider.file_name().unwrap().to_string_lossy(),
+                        meta.provider,
+                        "{} is in the wrong provider directory",
+                        path.display()
+                    );
+                    on_disk.insert(stem);
+                }
+            }
+        }
+        let registered: BTreeSet<String> = ALL.iter().map(|c| c.id.to_string()).collect();
+        assert_eq!(
+            on_disk, registered,
+            "checks/ and the registry must list the same checks"
+        );
+    }
+}

@@ -1,0 +1,263 @@
+//! The command line: clap definitions and the subcommands' glue.
+//!
+//! Parsing and validation happen here; the work is done by the library
+//! (import → engine → report). This module maps outcomes to exit codes.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiff::Timestamp;
+
+use crate::checks::meta::{ALL_META, lookup};
+use crate::checks::{Severity, Thresholds};
+use crate::import::{self, LoadOptions};
+use crate::report::{self, Report, inventory::InventoryReport, table};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  scan completed; no finding at or above --fail-on
+  1  the --fail-on gate tripped
+  2  usage error (bad arguments, unwritable --output)
+  3  unreadable or invalid input (the report is still written for the files that were read)";
+
+/// nhiscan: posture scanner for non-human identities (service principals, app
+/// registrations, managed identities and their secrets, grants and owners).
+#[derive(Debug, Parser)]
+#[command(name = "nhiscan", version, about, after_help = EXIT_CODES, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan exports and print the risk report (findings).
+    #[command(after_help = EXIT_CODES)]
+    Scan(ScanArgs),
+    /// Print the visibility report: who owns what, what is used, what expires.
+    #[command(after_help = EXIT_CODES)]
+    Inventory(InputArgs),
+    /// List the check catalog.
+    Checks(CatalogArgs),
+    /// Print one check in full.
+    Explain {
+        /// Check id (ENTRA-001) or name (app-permission-tier0).
+        id: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    None,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::High => Some(Severity::High),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::None => None,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Export files or directories (recursed). Formats are detected by content.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The clock for every age and expiry, RFC 3339 (default: now). Recorded in the report.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
+    pub now: Option<Timestamp>,
+    /// The home tenant id (default: from an organization export, else inferred).
+    #[arg(long, value_name = "GUID")]
+    pub tenant_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Exit 1 when a finding of this severity or worse is reported.
+    #[arg(long, value_enum, default_value_t = FailOn::None)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+fn parse_now(s: &str) -> Result<Timestamp, String> {
+    s.parse::<Timestamp>()
+        .map_err(|e| format!("not an RFC 3339 timestamp ({e}); example: 2026-11-01T00:00:00Z"))
+}
+
+/// Process exit codes.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const GATE: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const INPUT: u8 = 3;
+}
+
+/// Runs a parsed command line and returns the exit code.
+pub fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Inventory(args) => inventory(args),
+        Command::Checks(args) => {
+            let mut out = std::io::stdout().lock();
+            match args.format {
+                Format::Table => table::write_catalog(&ALL_META, terminal_style(None), &mut out)?,
+                Format::Json => report::json::write(&*ALL_META, &mut out)?,
+            }
+            Ok(exit::OK)
+        }
+        Command::Explain { id } => match lookup(&id) {
+            Some(m) => {
+                table::write_explain(m, &mut std::io::stdout().lock())?;
+                Ok(exit::OK)
+            }
+            None => {
+                eprintln!("error: no check named {id:?}; `nhiscan checks` lists them");
+                Ok(exit::USAGE)
+            }
+        },
+    }
+}
+
+fn load(args: &InputArgs) -> (import::Loaded, Timestamp) {
+    let now = args.now.unwrap_or_else(Timestamp::now);
+    let loaded = import::load(
+        &args.paths,
+        &LoadOptions {
+            tenant_id: args.tenant_id.clone(),
+        },
+    );
+    (loaded, now)
+}
+
+fn scan(args: ScanArgs) -> Result<u8> {
+    let (loaded, now) = load(&args.input);
+    let thresholds = Thresholds::default();
+    let findings = crate::engine::run(&loaded.inventory, now, thresholds);
+    let report = Report::build(
+        &loaded.inventory,
+        &findings,
+        &loaded.errors,
+        now,
+        thresholds,
+    );
+    emit(&args.input, |out, style| match args.input.format {
+        Format::Table => table::write_report(&report, style, out),
+        Format::Json => report::json::write(&report, out),
+    })?;
+    for e in &loaded.errors {
+        eprintln!("error: {e}");
+    }
+    if !loaded.errors.is_empty() {
+        return Ok(exit::INPUT);
+    }
+    let tripped = args
+        .fail_on
+        .threshold()
+        .map(|t| findings.iter().filter(|f| f.severity >= t).count())
+        .unwrap_or(0);
+    if tripped > 0 {
+        eprintln!(
+            "nhiscan: {tripped} finding(s) at or above --fail-on {}",
+            format!("{:?}", args.fail_on).to_lowercase()
+        );
+        return Ok(exit::GATE);
+    }
+    Ok(exit::OK)
+}
+
+fn inventory(args: InputArgs) -> Result<u8> {
+    let (loaded, now) = load(&args);
+    let report = InventoryReport::build(
+        &loaded.inventory,
+        &loaded.errors,
+        now,
+        Thresholds::default(),
+    );
+    emit(&args, |out, style| match args.format {
+        Format::Table => table::write_inventory(&report, style, out),
+        Format::Json => report::json::write(&report, out),
+    })?;
+    for e in &loaded.errors {
+        eprintln!("error: {e}");
+    }
+    Ok(if loaded.errors.is_empty() {
+        exit::OK
+    } else {
+        exit::INPUT
+    })
+}
+
+/// Colour and width for standard output, or plain fixed-width for a file.
+fn terminal_style(output: Option<&PathBuf>) -> table::Style {
+    let tty = output.is_none() && std::io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    table::Style {
+        color: tty && !no_color,
+        width: if tty {
+            comfy_table::Table::new().width()
+        } else {
+            None
+        },
+    }
+}
+
+/// Writes a report to `--output` or standard output.
+fn emit(
+    args: &InputArgs,
+    render: impl FnOnce(&mut dyn Write, table::Style) -> std::io::Result<()>,
+) -> Result<()> {
+    let style = terminal_style(args.output.as_ref());
+    match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            render(&mut w, style).with_context(|| format!("cannot write {}", path.display()))?;
+            w.flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            let result = render(&mut w, style).and_then(|()| w.flush());
+            if let Err(e) = result
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(())
+}

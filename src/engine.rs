@@ -1,0 +1,66 @@
+//! The engine: runs every check over one immutable inventory in parallel, gives
+//! each finding its fingerprint, and sorts the result so that output is
+//! byte-identical for the same inputs and clock, whatever the thread count.
+
+use jiff::Timestamp;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::checks::{Ctx, Finding, Thresholds, registry};
+use crate::model::Inventory;
+
+/// Runs all registered checks.
+pub fn run(inv: &Inventory, now: Timestamp, thresholds: Thresholds) -> Vec<Finding> {
+    let ctx = Ctx {
+        inv,
+        now,
+        thresholds,
+    };
+    let mut findings: Vec<Finding> = registry::ALL
+        .par_iter()
+        .flat_map_iter(|check| (check.run)(&ctx))
+        .collect();
+    for f in &mut findings {
+        f.fingerprint = fingerprint(inv, f);
+    }
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.check_id.cmp(b.check_id))
+            .then_with(|| name_of(inv, a).cmp(name_of(inv, b)))
+            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+    });
+    findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+    findings
+}
+
+fn name_of<'a>(inv: &'a Inventory, f: &Finding) -> &'a str {
+    f.identity
+        .map(|i| inv.identities[i].name.as_str())
+        .unwrap_or("")
+}
+
+/// A finding's identity across runs and machines: the check, the provider, the
+/// tenant, the identity's stable key (appId) and what the finding is about.
+/// Paths, lines, times and file order play no part.
+pub fn fingerprint(inv: &Inventory, f: &Finding) -> String {
+    let (provider, key) = match f.identity {
+        Some(i) => {
+            let identity = &inv.identities[i];
+            (identity.provider.as_str(), identity.key.as_str())
+        }
+        None => (f.check_id.split('-').next().unwrap_or(""), ""),
+    };
+    let mut h = Sha256::new();
+    for part in [
+        f.check_id,
+        &provider.to_ascii_lowercase(),
+        inv.home_tenant.as_deref().unwrap_or(""),
+        key,
+        &f.subject,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    crate::import::source::hex(&h.finalize()[..16])
+}

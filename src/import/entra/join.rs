@@ -1,0 +1,652 @@
+//! Joining Entra records from every file into the inventory (formats.md §1.5–1.10).
+//!
+//! - Records are merged across files and de-duplicated by object id.
+//! - An application and its service principal (same appId) become one identity.
+//! - `clientId`, `resourceId` and `principalId` are SP object ids; an appRoleId is
+//!   resolved against the resource SP's own `appRoles`, never by GUID alone.
+//! - Sign-in activity joins by appId, credential activity by keyId.
+//! - The home tenant comes from `--tenant-id`, an organization export, or the
+//!   tenant that owns the exported application objects.
+
+use std::collections::{HashMap, HashSet};
+
+use super::records::*;
+use crate::import::LoadOptions;
+use crate::model::{
+    AuthSettings, Consent, ConsentType, Credential, CredentialHost, CredentialKind, Federation,
+    Grant, GrantKind, Identity, IdentityKind, Inventory, InventoryBuilder, Origin, Owner,
+    PrincipalKind, Provider, SecretExposure, TenantSource, Tier, User,
+};
+use crate::reference::entra::{ENTRA, EntraReference, MICROSOFT_GRAPH};
+
+const DEFAULT_ACCESS_ROLE: &str = "00000000-0000-0000-0000-000000000000";
+
+/// All records of all files, merged.
+#[derive(Default)]
+struct Merged {
+    sps: Vec<RawSp>,
+    apps: Vec<RawApp>,
+    assignments: Vec<RawAssignment>,
+    consents: Vec<RawConsent>,
+    users: Vec<RawUser>,
+    users_present: bool,
+    organizations: Vec<String>,
+    role_assignments: Vec<RawRoleAssignment>,
+    sp_activity: HashMap<String, Option<jiff::Timestamp>>,
+    sp_activity_present: bool,
+    credential_activity: HashMap<String, Option<jiff::Timestamp>>,
+    owner_pages: HashMap<String, Vec<Owner>>,
+    fic_pages: HashMap<String, Vec<RawFic>>,
+    exposures: Vec<RawExposure>,
+    duplicates: usize,
+}
+
+fn merge(files: Vec<FileRecords>) -> Merged {
+    let mut m = Merged::default();
+    let mut sp_seen: HashMap<String, usize> = HashMap::new();
+    let mut app_seen: HashMap<String, usize> = HashMap::new();
+    for f in files {
+        for sp in f.sps {
+            match sp_seen.get(&sp.id) {
+                Some(&i) => {
+                    m.duplicates += 1;
+                    let kept = &mut m.sps[i];
+                    if kept.owners.is_none() {
+                        kept.owners = sp.owners;
+                    }
+                    kept.assignments.extend(sp.assignments);
+                    if kept.creds.is_empty() {
+                        kept.creds = sp.creds;
+                    }
+                }
+                None => {
+                    sp_seen.insert(sp.id.clone(), m.sps.len());
+                    m.sps.push(sp);
+                }
+            }
+        }
+        for app in f.apps {
+            match app_seen.get(&app.id) {
+                Some(&i) => {
+                    m.duplicates += 1;
+                    let kept = &mut m.apps[i];
+                    if kept.owners.is_none() {
+                        kept.owners = app.owners;
+                    }
+                    if kept.fics.is_empty() {
+                        kept.fics = app.fics;
+                    }
+                    if kept.creds.is_empty() {
+                        kept.creds = app.creds;
+                    }
+                }
+                None => {
+                    app_seen.insert(app.id.clone(), m.apps.len());
+                    m.apps.push(app);
+                }
+            }
+        }
+        m.assignments.extend(f.assignments);
+        m.consents.extend(f.consents);
+        m.users.extend(f.users);
+        m.users_present |= f.users_present;
+        m.organizations.extend(f.organizations);
+        m.role_assignments.extend(f.role_assignments);
+        m.sp_activity_present |= f.sp_activity_present;
+        for (app, last) in f.sp_activity {
+            let e = m
+                .sp_activity
+                .entry(app.to_ascii_lowercase())
+                .or_insert(None);
+            *e = (*e).max(last);
+        }
+        for (key, last) in f.credential_activity {
+            let e = m.credential_activity.entry(key).or_insert(None);
+            *e = (*e).max(last);
+        }
+        for page in f.owner_pages {
+            m.owner_pages
+                .entry(page.parent_id.to_ascii_lowercase())
+                .or_default()
+                .extend(page.owners);
+        }
+        for page in f.fic_pages {
+            m.fic_pages
+                .entry(page.app_object_id.to_ascii_lowercase())
+                .or_default()
+                .extend(page.fics);
+        }
+        m.exposures.extend(f.exposures);
+    }
+    m
+}
+
+/// The home tenant and how it was found.
+fn home_tenant(m: &Merged, options: &LoadOptions) -> Option<(String, TenantSource)> {
+    if let Some(t) = &options.tenant_id {
+        return Some((t.to_ascii_lowercase(), TenantSource::CommandLine));
+    }
+    if let Some(t) = m.organizations.first() {
+        return Some((t.clone(), TenantSource::OrganizationExport));
+    }
+    // The tenant that owns the SPs of exported application objects.
+    let app_ids: HashSet<&str> = m.apps.iter().filter_map(|a| a.app_id.as_deref()).collect();
+    let mut votes: HashMap<&str, usize> = HashMap::new();
+    for sp in &m.sps {
+        if let (Some(app), Some(org)) = (sp.app_id.as_deref(), sp.owner_org.as_deref())
+            && app_ids.contains(app)
+            && !ENTRA.is_microsoft_tenant(org)
+        {
+            *votes.entry(org).or_default() += 1;
+        }
+    }
+    votes
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(t, _)| (t.to_string(), TenantSource::Inferred))
+}
+
+pub fn join(files: Vec<FileRecords>, options: &LoadOptions) -> Inventory {
+    let m = merge(files);
+    let mut b = InventoryBuilder::new();
+    let home = home_tenant(&m, options);
+    let home_id = home.as_ref().map(|(t, _)| t.as_str());
+    let users: HashMap<&str, &RawUser> = m.users.iter().map(|u| (u.id.as_str(), u)).collect();
+
+    let app_by_appid: HashMap<&str, usize> = m
+        .apps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| Some((a.app_id.as_deref()?, i)))
+        .collect();
+    let mut app_identity: HashMap<&str, usize> = HashMap::new(); // app object id → identity
+    let mut sp_identity: HashMap<&str, usize> = HashMap::new(); // SP object id → identity
+    let mut used_apps = vec![false; m.apps.len()];
+
+    for sp in &m.sps {
+        let app_idx = sp
+            .app_id
+            .as_deref()
+            .and_then(|a| app_by_appid.get(a))
+            .copied();
+        let app = app_idx.map(|i| &m.apps[i]);
+        if let Some(i) = app_idx {
+            used_apps[i] = true;
+        }
+        let managed = sp
+            .sp_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("ManagedIdentity"));
+        let origin = origin_of(sp, app.is_some(), managed, home_id);
+        let idx = b.add_identity(Identity {
+            provider: Provider::Entra,
+            kind: if managed {
+                IdentityKind::ManagedIdentity
+            } else {
+                IdentityKind::ServicePrincipal
+            },
+            id: sp.id.clone(),
+            key: sp.app_id.clone().unwrap_or_else(|| sp.id.clone()),
+            name: sp
+                .name
+                .clone()
+                .or_else(|| app.and_then(|a| a.name.clone()))
+                .unwrap_or_else(|| sp.id.clone()),
+            app_id: sp.app_id.clone(),
+            app_object_id: app.map(|a| a.id.clone()),
+            publisher_tenant: sp.owner_org.clone(),
+            origin,
+            verified_publisher: sp
+                .verified_publisher
+                .clone()
+                .or_else(|| app.and_then(|a| a.verified_publisher.clone())),
+            enabled: sp.enabled,
+            created: sp.created.or(app.and_then(|a| a.created)),
+            last_used: None,
+            activity_known: false,
+            owners: owners_of(&[
+                sp.owners.as_ref(),
+                app.and_then(|a| a.owners.as_ref()),
+                m.owner_pages.get(&sp.id),
+                app.and_then(|a| m.owner_pages.get(&a.id)),
+            ]),
+            settings: app.map(settings_of).unwrap_or_default(),
+            source: sp.source,
+        });
+        sp_identity.insert(&sp.id, idx);
+        add_credentials(&mut b, idx, &sp.creds, CredentialHost::ServicePrincipal);
+        if let Some(app) = app {
+            app_identity.insert(&app.id, idx);
+            add_app_credentials(&mut b, idx, app, &m);
+        }
+    }
+    for (i, app) in m.apps.iter().enumerate() {
+        if used_apps[i] {
+            continue;
+        }
+        let idx = b.add_identity(Identity {
+            provider: Provider::Entra,
+            kind: IdentityKind::Application,
+            id: app.id.clone(),
+            key: app.app_id.clone().unwrap_or_else(|| app.id.clone()),
+            name: app.name.clone().unwrap_or_else(|| app.id.clone()),
+            app_id: app.app_id.clone(),
+            app_object_id: Some(app.id.clone()),
+            publisher_tenant: home_id.map(str::to_string),
+            origin: Origin::Home,
+            verified_publisher: app.verified_publisher.clone(),
+            enabled: None,
+            created: app.created,
+            last_used: None,
+            activity_known: false,
+            owners: owners_of(&[app.owners.as_ref(), m.owner_pages.get(&app.id)]),
+            settings: settings_of(app),
+            source: app.source,
+        });
+        app_identity.insert(&app.id, idx);
+        add_app_credentials(&mut b, idx, app, &m);
+    }
+
+    let mut notes = Vec::new();
+    let sps_by_id: HashMap<&str, &RawSp> = m.sps.iter().map(|s| (s.id.as_str(), s)).collect();
+    add_assignments(&mut b, &m, &sp_identity, &sps_by_id, &mut notes);
+    add_consents(&mut b, &m, &sp_identity, &sps_by_id, &mut notes);
+    add_roles(&mut b, &m, &sp_identity);
+
+    // Owners: fill in what the users export knows.
+    for identity in &mut b.inventory.identities {
+        if let Some(owners) = &mut identity.owners {
+            for o in owners.iter_mut() {
+                if let Some(u) = users.get(o.id.as_str()) {
+                    o.kind = PrincipalKind::User;
+                    o.enabled = o.enabled.or(u.enabled);
+                    o.guest = Some(o.guest.unwrap_or(false) || u.guest);
+                    o.name = o.name.take().or_else(|| u.upn.clone());
+                }
+            }
+        }
+    }
+
+    // Activity.
+    if m.sp_activity_present {
+        for identity in &mut b.inventory.identities {
+            identity.activity_known = identity.kind != IdentityKind::Application;
+            if let Some(app) = &identity.app_id {
+                identity.last_used = m.sp_activity.get(app).copied().flatten();
+            }
+        }
+    }
+    for c in &mut b.inventory.credentials {
+        if let Some(k) = &c.key_id {
+            c.last_used = m.credential_activity.get(k).copied().flatten();
+        }
+    }
+
+    for e in &m.exposures {
+        let identity = e
+            .parent_id
+            .as_deref()
+            .and_then(|p| sp_identity.get(p).or_else(|| app_identity.get(p)).copied());
+        b.inventory.exposures.push(SecretExposure {
+            identity,
+            what: e.what,
+            key_id: e.key_id.clone(),
+            source: e.source,
+        });
+    }
+
+    for parent in m.owner_pages.keys() {
+        if !sp_identity.contains_key(parent.as_str()) && !app_identity.contains_key(parent.as_str())
+        {
+            notes.push(format!(
+                "owners listed for object {parent}, which is not in the export"
+            ));
+        }
+    }
+    for parent in m.fic_pages.keys() {
+        if !app_identity.contains_key(parent.as_str()) {
+            notes.push(format!(
+                "federated credentials listed for application {parent}, which is not in the export"
+            ));
+        }
+    }
+    if m.duplicates > 0 {
+        notes.push(format!(
+            "{} duplicate service principal or application records (same id in several files) were merged",
+            m.duplicates
+        ));
+    }
+    notes.sort();
+
+    let inv = &mut b.inventory;
+    inv.users = m
+        .users
+        .iter()
+        .map(|u| User {
+            id: u.id.clone(),
+            name: u.upn.clone(),
+            enabled: u.enabled,
+            guest: u.guest,
+        })
+        .collect();
+    inv.users_known = m.users_present;
+    inv.activity_known = m.sp_activity_present;
+    inv.notes = notes;
+    if let Some((t, s)) = home {
+        inv.home_tenant = Some(t);
+        inv.tenant_source = Some(s);
+    }
+    b.finish()
+}
+
+fn origin_of(sp: &RawSp, has_app: bool, managed: bool, home: Option<&str>) -> Origin {
+    let owner = sp.owner_org.as_deref();
+    if managed {
+        return Origin::Home;
+    }
+    // The first-party list is used only when the SP does not name its owner tenant:
+    // a non-Microsoft owner tenant wins over a (community-contributed) list entry.
+    if owner.is_some_and(|o| ENTRA.is_microsoft_tenant(o))
+        || (!has_app
+            && owner.is_none()
+            && sp
+                .app_id
+                .as_deref()
+                .is_some_and(|a| ENTRA.is_first_party_app(a)))
+    {
+        return Origin::FirstParty;
+    }
+    match (owner, home) {
+        _ if has_app => Origin::Home,
+        (Some(o), Some(h)) if o == h => Origin::Home,
+        (Some(_), Some(_)) => Origin::ThirdParty,
+        _ => Origin::Unknown,
+    }
+}
+
+fn settings_of(app: &RawApp) -> AuthSettings {
+    AuthSettings {
+        implicit_access_tokens: app.implicit_access_tokens,
+        public_client_fallback: app.public_client_fallback,
+        multi_tenant: app.multi_tenant,
+    }
+}
+
+/// The union of every owners list the exports gave; `None` when none did.
+fn owners_of(lists: &[Option<&Vec<Owner>>]) -> Option<Vec<Owner>> {
+    if lists.iter().all(Option::is_none) {
+        return None;
+    }
+    let mut out: Vec<Owner> = Vec::new();
+    for o in lists.iter().flatten().flat_map(|l| l.iter()) {
+        if !out.iter().any(|x| x.id == o.id) {
+            out.push(o.clone());
+        }
+    }
+    Some(out)
+}
+
+fn add_credentials(
+    b: &mut InventoryBuilder,
+    identity: usize,
+    creds: &[RawCred],
+    host: CredentialHost,
+) {
+    // A SAML signing certificate is stored as a Sign key, a Verify key and a
+    // password credential sharing one customKeyIdentifier: all three are token
+    // signing material, not client credentials.
+    let signing: HashSet<&str> = creds
+        .iter()
+        .filter(|c| c.usage.as_deref() == Some("Sign"))
+        .filter_map(|c| c.custom_key_identifier.as_deref())
+        .collect();
+    for c in creds {
+        let signing_part = c
+            .custom_key_identifier
+            .as_deref()
+            .is_some_and(|k| signing.contains(k));
+        b.inventory.credentials.push(Credential {
+            identity,
+            kind: match c.kind {
+                RawCredKind::Password => CredentialKind::Secret,
+                RawCredKind::Key => CredentialKind::Certificate,
+            },
+            host,
+            key_id: c.key_id.clone(),
+            name: c.name.clone(),
+            usage: if signing_part {
+                Some("Sign".to_string())
+            } else {
+                c.usage.clone()
+            },
+            created: c.start,
+            expires: c.end,
+            last_used: None,
+            federation: None,
+            source: c.source,
+        });
+    }
+}
+
+fn add_app_credentials(b: &mut InventoryBuilder, identity: usize, app: &RawApp, m: &Merged) {
+    add_credentials(b, identity, &app.creds, CredentialHost::Application);
+    let paged = m.fic_pages.get(&app.id).map(Vec::as_slice).unwrap_or(&[]);
+    let mut seen = HashSet::new();
+    for f in app.fics.iter().chain(paged) {
+        let key = (
+            f.issuer.clone(),
+            f.subject.clone(),
+            f.expression.clone(),
+            f.name.clone(),
+        );
+        if !seen.insert(key) {
+            continue;
+        }
+        b.inventory.credentials.push(Credential {
+            identity,
+            kind: CredentialKind::Federated,
+            host: CredentialHost::Application,
+            key_id: f.id.clone(),
+            name: f.name.clone(),
+            usage: None,
+            created: None,
+            expires: None,
+            last_used: None,
+            federation: Some(Federation {
+                issuer: f.issuer.clone(),
+                subject: f.subject.clone(),
+                expression: f.expression.clone(),
+                audiences: f.audiences.clone(),
+            }),
+            source: f.source,
+        });
+    }
+}
+
+fn add_assignments(
+    b: &mut InventoryBuilder,
+    m: &Merged,
+    sp_identity: &HashMap<&str, usize>,
+    sps_by_id: &HashMap<&str, &RawSp>,
+    notes: &mut Vec<String>,
+) {
+    let mut seen = HashSet::new();
+    let mut missing_principal = 0;
+    let mut unresolved = 0;
+    let all = m
+        .assignments
+        .iter()
+        .chain(m.sps.iter().flat_map(|s| s.assignments.iter()));
+    for a in all {
+        let key = a
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("{}|{}|{}", a.principal_id, a.resource_id, a.app_role_id));
+        if !seen.insert(key) {
+            continue;
+        }
+        if a.principal_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("User") || t.eq_ignore_ascii_case("Group"))
+        {
+            continue;
+        }
+        let Some(&identity) = sp_identity.get(a.principal_id.as_str()) else {
+            missing_principal += 1;
+            continue;
+        };
+        if a.app_role_id == DEFAULT_ACCESS_ROLE {
+            continue;
+        }
+        let resource = sps_by_id.get(a.resource_id.as_str());
+        let (resource_app_id, value, note) = match resource {
+            Some(r) => (
+                r.app_id.clone(),
+                r.app_roles
+                    .iter()
+                    .find(|(id, _)| *id == a.app_role_id)
+                    .map(|(_, v)| v.clone()),
+                None,
+            ),
+            None if a.resource_name.as_deref() == Some("Microsoft Graph") => (
+                Some(MICROSOFT_GRAPH.to_string()),
+                ENTRA
+                    .app_permission_by_id(MICROSOFT_GRAPH, &a.app_role_id)
+                    .map(|p| p.value.clone()),
+                Some(
+                    "resolved with nhiscan's Microsoft Graph table: the resource service principal is not in the export",
+                ),
+            ),
+            None => (None, None, None),
+        };
+        if value.is_none() {
+            unresolved += 1;
+        }
+        let tier = match (&resource_app_id, &value) {
+            (Some(r), Some(v)) => EntraReference::tier(ENTRA.app_permission(r, v)),
+            _ => Tier::Unclassified,
+        };
+        b.inventory.grants.push(Grant {
+            identity,
+            kind: GrantKind::ApplicationPermission,
+            resource: resource
+                .and_then(|r| r.name.clone())
+                .or_else(|| a.resource_name.clone())
+                .unwrap_or_else(|| a.resource_id.clone()),
+            resource_app_id,
+            permission: value.unwrap_or_else(|| format!("appRole {}", a.app_role_id)),
+            permission_id: Some(a.app_role_id.clone()),
+            tier,
+            consent: None,
+            scope: None,
+            resolution_note: note,
+            source: a.source,
+        });
+    }
+    if missing_principal > 0 {
+        notes.push(format!(
+            "{missing_principal} app role assignments name a service principal that is not in the export"
+        ));
+    }
+    if unresolved > 0 {
+        notes.push(format!(
+            "{unresolved} app role assignments could not be resolved to a permission name (export the resource service principals with their appRoles)"
+        ));
+    }
+}
+
+fn add_consents(
+    b: &mut InventoryBuilder,
+    m: &Merged,
+    sp_identity: &HashMap<&str, usize>,
+    sps_by_id: &HashMap<&str, &RawSp>,
+    notes: &mut Vec<String>,
+) {
+    let mut missing_client = 0;
+    let mut seen = HashSet::new();
+    for c in &m.consents {
+        let key = c.id.clone().unwrap_or_else(|| {
+            format!(
+                "{}|{}|{:?}|{}",
+                c.client_id,
+                c.resource_id,
+                c.principal_id,
+                c.scopes.join(" ")
+            )
+        });
+        if !seen.insert(key) {
+            continue;
+        }
+        let Some(&identity) = sp_identity.get(c.client_id.as_str()) else {
+            missing_client += 1;
+            continue;
+        };
+        let resource = sps_by_id.get(c.resource_id.as_str());
+        let resource_app_id = resource.and_then(|r| r.app_id.clone());
+        // Scope names are names, not GUIDs: an unknown resource is looked up as Graph.
+        let lookup_app = resource_app_id.as_deref().unwrap_or(MICROSOFT_GRAPH);
+        for scope in &c.scopes {
+            b.inventory.grants.push(Grant {
+                identity,
+                kind: GrantKind::DelegatedPermission,
+                resource: resource
+                    .and_then(|r| r.name.clone())
+                    .unwrap_or_else(|| c.resource_id.clone()),
+                resource_app_id: resource_app_id.clone(),
+                permission: scope.clone(),
+                permission_id: None,
+                tier: EntraReference::tier(ENTRA.scope(lookup_app, scope)),
+                consent: Some(Consent {
+                    kind: if c.all_principals {
+                        ConsentType::AllPrincipals
+                    } else {
+                        ConsentType::Principal
+                    },
+                    principal_id: c.principal_id.clone(),
+                }),
+                scope: None,
+                resolution_note: resource.is_none().then_some(
+                    "resource service principal not in the export; scope tier looked up as Microsoft Graph",
+                ),
+                source: c.source,
+            });
+        }
+    }
+    if missing_client > 0 {
+        notes.push(format!(
+            "{missing_client} delegated permission grants name a client service principal that is not in the export"
+        ));
+    }
+}
+
+fn add_roles(b: &mut InventoryBuilder, m: &Merged, sp_identity: &HashMap<&str, usize>) {
+    let mut seen = HashSet::new();
+    for r in &m.role_assignments {
+        let Some(&identity) = sp_identity.get(r.principal_id.as_str()) else {
+            continue; // users and groups hold roles too; they are not NHIs
+        };
+        let scope = r.scope.clone().filter(|s| s != "/");
+        if !seen.insert((identity, r.role_id.clone(), scope.clone())) {
+            continue;
+        }
+        let known = ENTRA.role(&r.role_id);
+        b.inventory.grants.push(Grant {
+            identity,
+            kind: GrantKind::DirectoryRole,
+            resource: "Entra directory".into(),
+            resource_app_id: None,
+            permission: known
+                .map(|k| k.name.clone())
+                .or_else(|| r.role_name.clone())
+                .unwrap_or_else(|| format!("directory role {}", r.role_id)),
+            permission_id: Some(r.role_id.clone()),
+            tier: known
+                .map(|k| Tier::from_number(k.tier))
+                .unwrap_or(Tier::Unclassified),
+            consent: None,
+            scope,
+            resolution_note: None,
+            source: r.source,
+        });
+    }
+}

@@ -1,0 +1,391 @@
+//! Microsoft Entra ID exports: Graph pages, `az` arrays, Graph PowerShell
+//! `ConvertTo-Json` output and legacy AAD Graph 1.6 objects (formats.md §1).
+//!
+//! [`sniff`] decides whether a file is an Entra inventory; [`parse`] turns its
+//! documents into [`FileRecords`]; [`join`] merges all files into the inventory.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::value::RawValue;
+
+use super::InputError;
+use super::json::{JsonType, LineIndex, Obj, elements};
+
+mod join;
+mod objects;
+mod records;
+
+pub use join::join;
+pub use records::FileRecords;
+
+/// The kind of Entra object a JSON object is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    ServicePrincipal,
+    Application,
+    Consent,
+    Assignment,
+    User,
+    Organization,
+    RoleAssignment,
+    DirectoryRole,
+    Fic,
+    SpActivity,
+    CredentialActivity,
+    PasswordCredential,
+    /// A directory object of another type (group, device): read, not used.
+    OtherDirectoryObject,
+}
+
+/// What a page's `@odata.context` says about its items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Context {
+    /// Items of one kind.
+    Items(Kind),
+    /// Owners of the object with this id.
+    OwnersOf(String),
+    /// Federated credentials of the application object with this id.
+    FicsOf(String),
+    /// Sign-in activity reports: present even when empty.
+    SpActivityReport,
+    /// Anything else: classify each item by content.
+    Unknown,
+}
+
+static PARENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:applications|servicePrincipals|directoryObjects)\('([^']+)'\)/(owners|federatedIdentityCredentials)")
+        .expect("static regex")
+});
+
+fn context(url: &str) -> Context {
+    let Some((_, frag)) = url.split_once("$metadata#") else {
+        return Context::Unknown;
+    };
+    if let Some(c) = PARENT.captures(frag) {
+        let id = c[1].to_string();
+        return if &c[2] == "owners" {
+            Context::OwnersOf(id)
+        } else {
+            Context::FicsOf(id)
+        };
+    }
+    let head = frag
+        .split(['(', '/', '?'])
+        .next()
+        .unwrap_or(frag)
+        .to_ascii_lowercase();
+    match head.as_str() {
+        "serviceprincipals" => Context::Items(Kind::ServicePrincipal),
+        "applications" => Context::Items(Kind::Application),
+        "oauth2permissiongrants" => Context::Items(Kind::Consent),
+        "users" => Context::Items(Kind::User),
+        "organization" => Context::Items(Kind::Organization),
+        "directoryroles" => Context::Items(Kind::DirectoryRole),
+        "rolemanagement" if frag.contains("roleAssignments") => {
+            Context::Items(Kind::RoleAssignment)
+        }
+        "reports" if frag.contains("servicePrincipalSignInActivities") => Context::SpActivityReport,
+        "reports" if frag.contains("appCredentialSignInActivities") => {
+            Context::Items(Kind::CredentialActivity)
+        }
+        "microsoft.graph.passwordcredential" => Context::Items(Kind::PasswordCredential),
+        _ => Context::Unknown,
+    }
+}
+
+/// Classifies one object by its fields.
+fn classify(o: &Obj) -> Option<Kind> {
+    if let Some(t) = o.str("@odata.type").or_else(|| o.str("odata.type")) {
+        let t = t.to_ascii_lowercase();
+        if t.ends_with("serviceprincipal") {
+            return Some(Kind::ServicePrincipal);
+        }
+        if t.ends_with(".application") {
+            return Some(Kind::Application);
+        }
+        if t.ends_with(".user") {
+            return Some(Kind::User);
+        }
+        if t.ends_with(".group") || t.ends_with(".device") {
+            return Some(Kind::OtherDirectoryObject);
+        }
+    }
+    if let Some(t) = o.str("objectType") {
+        match t.as_str() {
+            "ServicePrincipal" => return Some(Kind::ServicePrincipal),
+            "Application" => return Some(Kind::Application),
+            "User" => return Some(Kind::User),
+            _ => {}
+        }
+    }
+    let has = |k: &str| o.has(k);
+    if has("clientId") && has("consentType") {
+        return Some(Kind::Consent);
+    }
+    if has("appRoleId") && has("principalId") && has("resourceId") {
+        return Some(Kind::Assignment);
+    }
+    if has("roleDefinitionId") && has("principalId") {
+        return Some(Kind::RoleAssignment);
+    }
+    if has("roleTemplateId") {
+        return Some(Kind::DirectoryRole);
+    }
+    if has("keyId") && has("appId") && (has("signInActivity") || has("keyType")) {
+        return Some(Kind::CredentialActivity);
+    }
+    if has("appId")
+        && (has("lastSignInActivity") || has("applicationAuthenticationClientSignInActivity"))
+    {
+        return Some(Kind::SpActivity);
+    }
+    if has("issuer") && has("audiences") && (has("subject") || has("claimsMatchingExpression")) {
+        return Some(Kind::Fic);
+    }
+    if has("keyId") && !has("appId") && (has("secretText") || has("hint")) {
+        return Some(Kind::PasswordCredential);
+    }
+    if has("appId") {
+        if has("servicePrincipalType")
+            || has("appOwnerOrganizationId")
+            || has("appOwnerTenantId")
+            || has("servicePrincipalNames")
+            || has("appRoleAssignmentRequired")
+        {
+            return Some(Kind::ServicePrincipal);
+        }
+        if has("requiredResourceAccess")
+            || has("web")
+            || has("api")
+            || has("publisherDomain")
+            || has("identifierUris")
+            || has("isFallbackPublicClient")
+        {
+            return Some(Kind::Application);
+        }
+    }
+    if has("verifiedDomains") || has("tenantType") {
+        return Some(Kind::Organization);
+    }
+    if has("userPrincipalName") {
+        return Some(Kind::User);
+    }
+    None
+}
+
+/// Recognisable non-inventory shapes, with the reason they are skipped.
+fn known_other(o: &Obj) -> Option<&'static str> {
+    let has = |k: &str| o.has(k);
+    if has("permissions") && has("resources") {
+        return Some("permission reference table (risky permission catalogue), not an inventory");
+    }
+    if has("EAMTierLevelName") {
+        return Some("permission tier classification (reference data), not an inventory");
+    }
+    if has("AppId") && has("AppDisplayName") && has("Source") && !has("id") {
+        return Some("Microsoft first-party application list (reference data), not an inventory");
+    }
+    if has("AllowedMemberTypes") && has("Value") && !has("principalId") {
+        return Some("app role definitions (permission reference table), not an inventory");
+    }
+    if has("AdminConsentDisplayName") && has("Value") && !has("principalId") {
+        return Some("delegated permission definitions (reference table), not an inventory");
+    }
+    if has("conditions") && (has("grantControls") || has("state")) {
+        return Some(
+            "Conditional Access policies: not evaluated in this version (no NHI inventory in it)",
+        );
+    }
+    if has("Permissions") && (has("FederatedCredentials") || has("IsMultiTenantEnabled")) {
+        return Some(
+            "ScubaGear-derived report, not a raw export: export the objects with Microsoft Graph instead",
+        );
+    }
+    if has("AppRoleId") && has("RoleDisplayName") && !has("principalId") {
+        return Some(
+            "appRoleAssignment projection without principalId or resourceId (ScubaGear shape): export /servicePrincipals/{id}/appRoleAssignments instead",
+        );
+    }
+    None
+}
+
+/// The objects a document holds, and the page context when it is a Graph page.
+fn items<'a>(doc: &'a RawValue) -> (Context, Vec<&'a RawValue>) {
+    let (ctx, items, _) = page_items(doc);
+    (ctx, items)
+}
+
+/// Like [`items`], also saying whether the document is a Graph page (`{"value": [...]}`).
+fn page_items<'a>(doc: &'a RawValue) -> (Context, Vec<&'a RawValue>, bool) {
+    match JsonType::of(doc) {
+        JsonType::Array => (Context::Unknown, elements(doc), false),
+        JsonType::Object => {
+            let Some(o) = Obj::parse(doc) else {
+                return (Context::Unknown, Vec::new(), false);
+            };
+            let ctx = o
+                .str("@odata.context")
+                .or_else(|| o.str("odata.metadata"))
+                .map(|u| context(&u))
+                .unwrap_or(Context::Unknown);
+            match o.get("value") {
+                Some(v) if JsonType::of(v) == JsonType::Array => (ctx, elements(v), true),
+                _ => (ctx, vec![doc], false),
+            }
+        }
+        _ => (Context::Unknown, Vec::new(), false),
+    }
+}
+
+/// `Ok` when the documents hold Entra objects; otherwise why the file is skipped.
+pub fn sniff(docs: &[&RawValue]) -> Result<(), String> {
+    let mut other = None;
+    let mut saw_page = false;
+    for doc in docs {
+        let (ctx, items) = items(doc);
+        if !matches!(ctx, Context::Unknown) {
+            // A page whose context names an Entra collection is Entra even when empty.
+            return Ok(());
+        }
+        saw_page |= Obj::parse(doc).is_some_and(|o| o.has("value"));
+        for item in items.iter().take(64) {
+            if let Some(o) = Obj::parse(item) {
+                if let Some(reason) = known_other(&o) {
+                    other.get_or_insert(reason);
+                    continue;
+                }
+                if classify(&o).is_some() {
+                    return Ok(());
+                }
+            }
+        }
+        if items.is_empty() && saw_page {
+            return Err("empty page with no @odata.context: nothing to import".into());
+        }
+    }
+    if let Some(reason) = other {
+        return Err(reason.to_string());
+    }
+    Err("valid JSON but no recognised inventory objects (not an Entra, AWS, GCP, Kubernetes, Okta or GitHub export this version reads)".into())
+}
+
+/// Parses one file's documents into records.
+pub fn parse(
+    docs: &[&RawValue],
+    lines: &LineIndex,
+    file: u32,
+    path: &str,
+) -> Result<FileRecords, InputError> {
+    let p = objects::Parser { lines, file, path };
+    let mut out = FileRecords::default();
+    let mut shapes = Vec::new();
+    for doc in docs {
+        let (ctx, items, page) = page_items(doc);
+        match &ctx {
+            Context::OwnersOf(parent) => {
+                let owners = items
+                    .iter()
+                    .filter_map(|i| Obj::parse(i))
+                    .map(|o| objects::owner(&o))
+                    .collect();
+                out.owner_pages.push(records::OwnersPage {
+                    parent_id: parent.clone(),
+                    owners,
+                });
+            }
+            Context::FicsOf(app) => {
+                let mut fics = Vec::new();
+                for item in &items {
+                    if let Some(o) = Obj::parse(item) {
+                        fics.extend(p.fic(&o, item));
+                    }
+                }
+                out.fic_pages.push(records::FicPage {
+                    app_object_id: app.clone(),
+                    fics,
+                });
+            }
+            _ => {
+                if ctx == Context::SpActivityReport {
+                    out.sp_activity_present = true;
+                }
+                if matches!(ctx, Context::Items(Kind::User)) {
+                    out.users_present = true;
+                }
+                for item in &items {
+                    let Some(o) = Obj::parse(item) else { continue };
+                    let kind = match &ctx {
+                        Context::Items(k) => Some(*k),
+                        Context::SpActivityReport => Some(Kind::SpActivity),
+                        _ => classify(&o),
+                    };
+                    if let Some(kind) = kind {
+                        p.object(kind, &o, item, &mut out)?;
+                    }
+                }
+            }
+        }
+        shapes.push(shape_name(doc, page, &items));
+    }
+    shapes.dedup();
+    out.format = format!("entra.{}", shapes.join("+"));
+    Ok(out)
+}
+
+/// A short name for the export shape, for the report's `inputs[].format`.
+fn shape_name(doc: &RawValue, page: bool, items: &[&RawValue]) -> &'static str {
+    if page {
+        return "graph-page";
+    }
+    let first = items.first().and_then(|i| Obj::parse(i));
+    let legacy = first
+        .as_ref()
+        .is_some_and(|o| o.has("objectId") || o.has("odata.type"));
+    let pascal = first.as_ref().is_some_and(|o| {
+        o.keys()
+            .next()
+            .is_some_and(|k| k.starts_with(|c: char| c.is_ascii_uppercase()))
+    });
+    match (JsonType::of(doc), legacy, pascal) {
+        (_, true, _) => "aad-graph-legacy",
+        (_, _, true) => "powershell",
+        (JsonType::Array, _, _) => "array",
+        _ => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contexts_name_their_collections_and_parents() {
+        let base = "https://graph.microsoft.com/v1.0/$metadata#";
+        assert_eq!(
+            context(&format!("{base}servicePrincipals(appRoleAssignments())")),
+            Context::Items(Kind::ServicePrincipal)
+        );
+        assert_eq!(
+            context(&format!(
+                "{base}applications('4d5c')/federatedIdentityCredentials"
+            )),
+            Context::FicsOf("4d5c".into())
+        );
+        assert_eq!(
+            context(&format!("{base}servicePrincipals('ab')/owners")),
+            Context::OwnersOf("ab".into())
+        );
+        assert_eq!(
+            context(&format!("{base}roleManagement/directory/roleAssignments")),
+            Context::Items(Kind::RoleAssignment)
+        );
+        assert_eq!(
+            context(
+                "https://graph.microsoft.com/beta/$metadata#reports/servicePrincipalSignInActivities"
+            ),
+            Context::SpActivityReport
+        );
+        assert_eq!(context("no metadata here"), Context::Unknown);
+    }
+}

@@ -1,0 +1,184 @@
+//! Owned records read from Entra exports, before they are joined.
+//!
+//! Each record keeps its [`Provenance`]. Secret values are not among the fields:
+//! the parser only notes that one was present.
+
+use jiff::Timestamp;
+
+use crate::model::{Owner, Provenance};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawCredKind {
+    Password,
+    Key,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawCred {
+    pub kind: RawCredKind,
+    pub key_id: Option<String>,
+    pub name: Option<String>,
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+    pub usage: Option<String>,
+    pub key_type: Option<String>,
+    /// Base64 thumbprint shared by the parts of one SAML signing certificate.
+    pub custom_key_identifier: Option<String>,
+    pub source: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawFic {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub issuer: String,
+    pub subject: Option<String>,
+    pub expression: Option<String>,
+    pub audiences: Vec<String>,
+    pub source: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawAssignment {
+    pub id: Option<String>,
+    pub principal_id: String,
+    pub principal_type: Option<String>,
+    pub resource_id: String,
+    pub resource_name: Option<String>,
+    pub app_role_id: String,
+    pub source: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawSp {
+    pub id: String,
+    pub app_id: Option<String>,
+    pub name: Option<String>,
+    pub sp_type: Option<String>,
+    pub owner_org: Option<String>,
+    pub enabled: Option<bool>,
+    pub created: Option<Timestamp>,
+    pub verified_publisher: Option<String>,
+    /// (id, value) of the app roles this SP exposes as a resource.
+    pub app_roles: Vec<(String, String)>,
+    pub creds: Vec<RawCred>,
+    pub owners: Option<Vec<Owner>>,
+    pub assignments: Vec<RawAssignment>,
+    pub source: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawApp {
+    pub id: String,
+    pub app_id: Option<String>,
+    pub name: Option<String>,
+    pub created: Option<Timestamp>,
+    pub verified_publisher: Option<String>,
+    pub creds: Vec<RawCred>,
+    pub owners: Option<Vec<Owner>>,
+    pub fics: Vec<RawFic>,
+    pub implicit_access_tokens: bool,
+    pub public_client_fallback: bool,
+    pub multi_tenant: bool,
+    pub source: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawConsent {
+    pub id: Option<String>,
+    pub client_id: String,
+    pub all_principals: bool,
+    pub principal_id: Option<String>,
+    pub resource_id: String,
+    pub scopes: Vec<String>,
+    pub source: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawUser {
+    pub id: String,
+    pub upn: Option<String>,
+    pub enabled: Option<bool>,
+    pub guest: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawRoleAssignment {
+    pub principal_id: String,
+    pub role_id: String,
+    pub role_name: Option<String>,
+    pub scope: Option<String>,
+    pub source: Provenance,
+}
+
+/// Owners listed in a per-object file (`applications('<id>')/owners`).
+#[derive(Debug, Clone)]
+pub struct OwnersPage {
+    pub parent_id: String,
+    pub owners: Vec<Owner>,
+}
+
+/// Federated credentials listed in a per-app file (`applications('<id>')/federatedIdentityCredentials`).
+#[derive(Debug, Clone)]
+pub struct FicPage {
+    pub app_object_id: String,
+    pub fics: Vec<RawFic>,
+}
+
+/// A secret value found in an export.
+#[derive(Debug, Clone)]
+pub struct RawExposure {
+    pub what: &'static str,
+    pub key_id: Option<String>,
+    /// The SP or application object id the secret belongs to, when known.
+    pub parent_id: Option<String>,
+    pub source: Provenance,
+}
+
+/// Everything one file contributed.
+#[derive(Debug, Default)]
+pub struct FileRecords {
+    pub format: String,
+    pub sps: Vec<RawSp>,
+    pub apps: Vec<RawApp>,
+    pub assignments: Vec<RawAssignment>,
+    pub consents: Vec<RawConsent>,
+    pub users: Vec<RawUser>,
+    pub users_present: bool,
+    pub organizations: Vec<String>,
+    pub role_assignments: Vec<RawRoleAssignment>,
+    /// (appId, most recent sign-in of any kind).
+    pub sp_activity: Vec<(String, Option<Timestamp>)>,
+    pub sp_activity_present: bool,
+    /// (keyId, most recent sign-in).
+    pub credential_activity: Vec<(String, Option<Timestamp>)>,
+    pub owner_pages: Vec<OwnersPage>,
+    pub fic_pages: Vec<FicPage>,
+    pub exposures: Vec<RawExposure>,
+}
+
+impl FileRecords {
+    /// Records imported, as the report's `inputs[].records` counts them.
+    pub fn len(&self) -> usize {
+        self.sps.len()
+            + self.apps.len()
+            + self.assignments.len()
+            + self.consents.len()
+            + self.users.len()
+            + self.organizations.len()
+            + self.role_assignments.len()
+            + self.sp_activity.len()
+            + self.credential_activity.len()
+            + self
+                .owner_pages
+                .iter()
+                .map(|p| p.owners.len())
+                .sum::<usize>()
+            + self.fic_pages.iter().map(|p| p.fics.len()).sum::<usize>()
+            + self.exposures.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

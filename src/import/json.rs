@@ -1,0 +1,297 @@
+//! Position-preserving, case-insensitive access to JSON objects.
+//!
+//! Exports spell the same field `passwordCredentials` (Graph), `PasswordCredentials`
+//! (PowerShell) or tuck it into `AdditionalProperties`. [`Obj`] looks a key up in all
+//! of those places. Values stay borrowed [`RawValue`]s until a field is read, so every
+//! object and array element keeps its byte offset in the file, which [`LineIndex`]
+//! turns into the 1-based line that reports cite.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+/// Maps byte offsets of one file's text to 1-based line numbers.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    newlines: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        LineIndex {
+            text,
+            newlines: memchr::memchr_iter(b'\n', text.as_bytes()).collect(),
+        }
+    }
+
+    /// The line on which `raw` (a slice of this file's text) starts.
+    pub fn line_of(&self, raw: &RawValue) -> u32 {
+        let offset = (raw.get().as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize);
+        (self.newlines.partition_point(|&nl| nl < offset) + 1) as u32
+    }
+}
+
+/// A JSON object whose values are still unparsed.
+#[derive(Default)]
+pub struct Obj<'a> {
+    fields: Vec<(Cow<'a, str>, &'a RawValue)>,
+    /// Graph PowerShell's `AdditionalProperties` bag, searched after the object itself.
+    extra: Option<Box<Obj<'a>>>,
+}
+
+/// The JSON type of a raw value, from its first byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    Object,
+    Array,
+    String,
+    Number,
+    Bool,
+    Null,
+}
+
+impl JsonType {
+    pub fn of(raw: &RawValue) -> JsonType {
+        match raw.get().as_bytes().first() {
+            Some(b'{') => JsonType::Object,
+            Some(b'[') => JsonType::Array,
+            Some(b'"') => JsonType::String,
+            Some(b't' | b'f') => JsonType::Bool,
+            Some(b'n') => JsonType::Null,
+            _ => JsonType::Number,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonType::Object => "an object",
+            JsonType::Array => "an array",
+            JsonType::String => "a string",
+            JsonType::Number => "a number",
+            JsonType::Bool => "a boolean",
+            JsonType::Null => "null",
+        }
+    }
+}
+
+impl<'a> Obj<'a> {
+    /// Parses `raw` as an object; `None` when it is not one.
+    pub fn parse(raw: &'a RawValue) -> Option<Obj<'a>> {
+        if JsonType::of(raw) != JsonType::Object {
+            return None;
+        }
+        let fields = parse_fields(raw)?;
+        let mut obj = Obj {
+            fields,
+            extra: None,
+        };
+        if let Some(bag) = obj.exact("AdditionalProperties").and_then(parse_fields) {
+            obj.extra = Some(Box::new(Obj {
+                fields: bag,
+                extra: None,
+            }));
+        }
+        Some(obj)
+    }
+
+    fn exact(&self, key: &str) -> Option<&'a RawValue> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k.as_ref() == key)
+            .map(|(_, v)| *v)
+    }
+
+    /// The raw value of `key`, matched exactly, then case-insensitively, then in
+    /// `AdditionalProperties`. JSON `null` reads as absent.
+    pub fn get(&self, key: &str) -> Option<&'a RawValue> {
+        let found = self.exact(key).or_else(|| {
+            self.fields
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| *v)
+        });
+        match found {
+            Some(v) if JsonType::of(v) == JsonType::Null => None,
+            Some(v) => Some(v),
+            None => self.extra.as_ref().and_then(|e| e.get(key)),
+        }
+    }
+
+    /// True when the key is present at all, even as `null`.
+    pub fn has(&self, key: &str) -> bool {
+        self.fields.iter().any(|(k, _)| k.eq_ignore_ascii_case(key))
+            || self.extra.as_ref().is_some_and(|e| e.has(key))
+    }
+
+    /// Field names, for shape sniffing.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|(k, _)| k.as_ref())
+    }
+
+    /// A string field. Numbers and booleans are not converted.
+    pub fn str(&self, key: &str) -> Option<String> {
+        let raw = self.get(key)?;
+        if JsonType::of(raw) != JsonType::String {
+            return None;
+        }
+        serde_json::from_str::<Cow<str>>(raw.get())
+            .ok()
+            .map(Cow::into_owned)
+    }
+
+    /// A non-empty string field.
+    pub fn text(&self, key: &str) -> Option<String> {
+        self.str(key).filter(|s| !s.trim().is_empty())
+    }
+
+    /// A boolean field; also accepts the strings "true"/"false" (PowerShell enums).
+    pub fn bool(&self, key: &str) -> Option<bool> {
+        let raw = self.get(key)?;
+        match raw.get() {
+            "true" | "\"true\"" | "\"True\"" => Some(true),
+            "false" | "\"false\"" | "\"False\"" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// An integer field.
+    pub fn int(&self, key: &str) -> Option<i64> {
+        serde_json::from_str(self.get(key)?.get()).ok()
+    }
+
+    /// An array field's elements. A single non-array value reads as a one-element
+    /// array, as PowerShell writes one-element collections.
+    pub fn array(&self, key: &str) -> Option<Vec<&'a RawValue>> {
+        let raw = self.get(key)?;
+        Some(elements(raw))
+    }
+
+    /// An object field.
+    pub fn obj(&self, key: &str) -> Option<Obj<'a>> {
+        Obj::parse(self.get(key)?)
+    }
+
+    /// A list of strings (non-strings are dropped).
+    pub fn strings(&self, key: &str) -> Vec<String> {
+        self.array(key)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|r| serde_json::from_str::<String>(r.get()).ok())
+            .collect()
+    }
+}
+
+/// The elements of an array, or the value itself when it is not an array.
+pub fn elements(raw: &RawValue) -> Vec<&RawValue> {
+    match JsonType::of(raw) {
+        JsonType::Array => serde_json::from_str::<Vec<&RawValue>>(raw.get()).unwrap_or_default(),
+        JsonType::Null => Vec::new(),
+        _ => vec![raw],
+    }
+}
+
+/// A string value, if `raw` is one.
+pub fn as_string(raw: &RawValue) -> Option<String> {
+    if JsonType::of(raw) != JsonType::String {
+        return None;
+    }
+    serde_json::from_str(raw.get()).ok()
+}
+
+fn parse_fields(raw: &RawValue) -> Option<Vec<(Cow<'_, str>, &RawValue)>> {
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    de.deserialize_map(FieldsVisitor).ok()
+}
+
+struct FieldsVisitor;
+
+impl<'de> Visitor<'de> for FieldsVisitor {
+    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(16));
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let value: &'de RawValue = map.next_value()?;
+            out.push((key.0, value));
+        }
+        Ok(out)
+    }
+}
+
+/// A map key that borrows from the input when it holds no escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(s: &str) -> &RawValue {
+        serde_json::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn looks_up_case_insensitively_and_in_additional_properties() {
+        let r = raw(
+            r##"{"Id":"1","AppId":null,"AdditionalProperties":{"@odata.type":"#microsoft.graph.user","userPrincipalName":"a@b"}}"##,
+        );
+        let o = Obj::parse(r).unwrap();
+        assert_eq!(o.str("id").as_deref(), Some("1"));
+        assert_eq!(o.str("appId"), None);
+        assert!(o.has("appId"));
+        assert_eq!(
+            o.str("@odata.type").as_deref(),
+            Some("#microsoft.graph.user")
+        );
+        assert_eq!(o.str("UserPrincipalName").as_deref(), Some("a@b"));
+    }
+
+    #[test]
+    fn single_values_read_as_one_element_arrays() {
+        let o = Obj::parse(raw(r#"{"a":{"x":1},"b":[1,2],"c":null}"#)).unwrap();
+        assert_eq!(o.array("a").unwrap().len(), 1);
+        assert_eq!(o.array("b").unwrap().len(), 2);
+        assert!(o.array("c").is_none());
+    }
+
+    #[test]
+    fn line_index_reports_the_line_an_element_starts_on() {
+        let text = "{\n \"value\": [\n  {\"id\":1},\n  {\"id\":2}\n ]\n}";
+        let lines = LineIndex::new(text);
+        let top: &RawValue = serde_json::from_str(text).unwrap();
+        let o = Obj::parse(top).unwrap();
+        let items = o.array("value").unwrap();
+        assert_eq!(lines.line_of(items[0]), 3);
+        assert_eq!(lines.line_of(items[1]), 4);
+    }
+
+    #[test]
+    fn escaped_keys_are_decoded() {
+        let o = Obj::parse(raw(r#"{"a\u0062c":"x"}"#)).unwrap();
+        assert_eq!(o.str("abc").as_deref(), Some("x"));
+    }
+}

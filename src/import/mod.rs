@@ -1,0 +1,207 @@
+//! Import: from paths on disk to one joined [`Inventory`].
+//!
+//! 1. [`source::discover`] lists files (sorted, recursing into directories).
+//! 2. Each file is read, decoded and split into top-level JSON documents in parallel;
+//!    its format is detected by content, never by name ([`detect`]).
+//! 3. The provider importer turns documents into owned records with provenance.
+//! 4. Records from all files are merged (de-duplicated by id) and joined into the
+//!    [`Inventory`] ([`entra::join`]).
+//!
+//! A bad file yields an [`InputError`] and the scan goes on with the others.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use serde_json::value::RawValue;
+
+use crate::model::{Inventory, Skipped, SourceFile};
+
+pub mod detect;
+pub mod entra;
+pub mod json;
+pub mod source;
+
+pub use source::InputFile;
+
+/// A problem with one input file. The message never contains file content.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum InputError {
+    /// The file or directory could not be read.
+    #[error("{path}: cannot read: {message}")]
+    Io { path: String, message: String },
+    /// The bytes are not valid text in the encoding their BOM announces.
+    #[error("{path}: {message}")]
+    Encoding { path: String, message: String },
+    /// The file is empty.
+    #[error("{path}: empty file (0 bytes of content); re-run the export")]
+    Empty { path: String },
+    /// The text is not valid JSON.
+    #[error("{path}:{line}:{column}: invalid JSON: {message}")]
+    Syntax {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// A file named on the command line is neither JSON nor a known CSV export.
+    #[error("{path}: not a JSON or CSV export (it starts with neither '{{' nor '[')")]
+    NotData { path: String },
+    /// A PowerShell export cut short by `ConvertTo-Json`'s default `-Depth 2`.
+    #[error(
+        "{path}:{line}: export truncated by ConvertTo-Json's default -Depth 2: `{field}` holds the type name \"{type_name}\" instead of objects. Re-export with `ConvertTo-Json -Depth 10`."
+    )]
+    Truncated {
+        path: String,
+        line: u32,
+        field: String,
+        type_name: String,
+    },
+}
+
+/// What the loader was asked to do beyond reading files.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The home tenant, overriding what the exports say.
+    pub tenant_id: Option<String>,
+}
+
+/// The inventory and every problem met while building it.
+pub struct Loaded {
+    pub inventory: Inventory,
+    pub errors: Vec<InputError>,
+}
+
+/// Reads, detects, parses and joins every file under `paths`.
+pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
+    let (files, mut errors) = source::discover(paths);
+    let outcomes: Vec<FileOutcome> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| parse_file(f, i as u32))
+        .collect();
+
+    let mut sources = Vec::with_capacity(outcomes.len());
+    let mut skipped = Vec::new();
+    let mut entra_files = Vec::new();
+    for (file, outcome) in files.iter().zip(outcomes) {
+        let path = file.display();
+        match outcome {
+            FileOutcome::Error(e) => {
+                errors.push(e);
+                sources.push(SourceFile {
+                    path,
+                    sha256: String::new(),
+                    format: "error".into(),
+                    records: 0,
+                });
+            }
+            FileOutcome::Skipped { sha256, reason } => {
+                skipped.push(Skipped {
+                    path: path.clone(),
+                    reason,
+                });
+                sources.push(SourceFile {
+                    path,
+                    sha256,
+                    format: "skipped".into(),
+                    records: 0,
+                });
+            }
+            FileOutcome::Entra { sha256, records } => {
+                sources.push(SourceFile {
+                    path,
+                    sha256,
+                    format: records.format.clone(),
+                    records: records.len(),
+                });
+                entra_files.push(records);
+            }
+        }
+    }
+    let mut inventory = entra::join(entra_files, options);
+    inventory.files = sources;
+    inventory.skipped = skipped;
+    Loaded { inventory, errors }
+}
+
+enum FileOutcome {
+    Error(InputError),
+    Skipped {
+        sha256: String,
+        reason: String,
+    },
+    Entra {
+        sha256: String,
+        records: entra::FileRecords,
+    },
+}
+
+fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
+    let path = file.display();
+    let text = match source::read_text(file) {
+        Ok(t) => t,
+        Err(e) => return FileOutcome::Error(e),
+    };
+    let trimmed = text.text.trim_start();
+    if trimmed.is_empty() {
+        return FileOutcome::Error(InputError::Empty { path });
+    }
+    if !trimmed.starts_with(['{', '[']) {
+        return if file.explicit {
+            FileOutcome::Error(InputError::NotData { path })
+        } else {
+            FileOutcome::Skipped {
+                sha256: text.sha256,
+                reason: "not a JSON document".into(),
+            }
+        };
+    }
+    let docs = match documents(&text.text) {
+        Ok(d) => d,
+        Err(e) => {
+            return FileOutcome::Error(InputError::Syntax {
+                path,
+                line: e.line(),
+                column: e.column(),
+                message: syntax_message(&e),
+            });
+        }
+    };
+    let lines = json::LineIndex::new(&text.text);
+    match detect::detect(&docs) {
+        detect::Detected::Entra => match entra::parse(&docs, &lines, index, &path) {
+            Ok(mut records) => {
+                if text.encoding != "utf-8" {
+                    records.format = format!("{} ({})", records.format, text.encoding);
+                }
+                FileOutcome::Entra {
+                    sha256: text.sha256,
+                    records,
+                }
+            }
+            Err(e) => FileOutcome::Error(e),
+        },
+        detect::Detected::Skip(reason) => FileOutcome::Skipped {
+            sha256: text.sha256,
+            reason,
+        },
+    }
+}
+
+/// Every top-level JSON value in the text: one for most files, several for
+/// concatenated pages or NDJSON.
+pub fn documents(text: &str) -> Result<Vec<&RawValue>, serde_json::Error> {
+    serde_json::Deserializer::from_str(text)
+        .into_iter::<&RawValue>()
+        .collect()
+}
+
+/// serde_json's message without its " at line L column C" suffix, which the
+/// error already carries as fields.
+fn syntax_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    }
+}

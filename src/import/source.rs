@@ -1,0 +1,212 @@
+//! Finding input files and turning their bytes into text.
+//!
+//! Directories are walked in sorted order so that every run sees the same file
+//! order. Text is decoded by its byte-order mark (UTF-8, UTF-16LE, UTF-16BE), or
+//! as UTF-16LE without one when the zero bytes say so (Windows PowerShell 5.1).
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::InputError;
+
+/// One file to import, with the path as the report shows it.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    pub path: PathBuf,
+    /// True when the file was named on the command line rather than found in a directory.
+    pub explicit: bool,
+}
+
+impl InputFile {
+    pub fn display(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+/// Expands the command-line paths into files, recursing into directories.
+/// Problems (a missing path, a symlink loop, an unreadable directory) are returned
+/// beside the files found, so that one bad entry does not lose the rest.
+pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<InputError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for root in paths {
+        match std::fs::metadata(root) {
+            Err(e) => errors.push(InputError::Io {
+                path: root.display().to_string(),
+                message: e.to_string(),
+            }),
+            Ok(meta) if meta.is_file() => files.push(InputFile {
+                path: root.clone(),
+                explicit: true,
+            }),
+            Ok(_) => {
+                let walker = walkdir::WalkDir::new(root)
+                    .follow_links(true)
+                    .sort_by_file_name();
+                for entry in walker {
+                    match entry {
+                        Ok(e) if e.file_type().is_file() => {
+                            if is_hidden(e.path(), root) {
+                                continue;
+                            }
+                            files.push(InputFile {
+                                path: e.into_path(),
+                                explicit: false,
+                            });
+                        }
+                        Ok(_) => {}
+                        Err(e) => errors.push(InputError::Io {
+                            path: e
+                                .path()
+                                .map(|p| p.display().to_string())
+                                .unwrap_or_else(|| root.display().to_string()),
+                            message: walk_message(&e),
+                        }),
+                    }
+                }
+            }
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    (files, errors)
+}
+
+/// Dot-files and dot-directories below a scanned root (`.git`, `.nhiscan-ignore.toml`).
+fn is_hidden(path: &Path, root: &Path) -> bool {
+    path.strip_prefix(root)
+        .map(|rel| {
+            rel.components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+        })
+        .unwrap_or(false)
+}
+
+fn walk_message(e: &walkdir::Error) -> String {
+    if let Some(ancestor) = e.loop_ancestor() {
+        return format!("symlink loop back to {}", ancestor.display());
+    }
+    match e.io_error() {
+        Some(io) => io.to_string(),
+        None => e.to_string(),
+    }
+}
+
+/// A file's decoded text and the SHA-256 of its bytes.
+pub struct Text {
+    pub text: String,
+    pub sha256: String,
+    pub encoding: &'static str,
+}
+
+/// Reads and decodes one file.
+pub fn read_text(file: &InputFile) -> Result<Text, InputError> {
+    let path = file.display();
+    let bytes = std::fs::read(&file.path).map_err(|e| InputError::Io {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let (text, encoding) = decode(bytes).map_err(|message| InputError::Encoding {
+        path: path.clone(),
+        message,
+    })?;
+    Ok(Text {
+        text,
+        sha256,
+        encoding,
+    })
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Decodes by BOM, then by the UTF-16LE zero-byte pattern, else as UTF-8.
+pub fn decode(mut bytes: Vec<u8>) -> Result<(String, &'static str), String> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+        return utf8(bytes).map(|s| (s, "utf-8-bom"));
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) {
+        return utf16(&bytes[2..], u16::from_le_bytes).map(|s| (s, "utf-16le"));
+    }
+    if bytes.starts_with(&[0xFE, 0xFF]) {
+        return utf16(&bytes[2..], u16::from_be_bytes).map(|s| (s, "utf-16be"));
+    }
+    if bytes.len() >= 4 && bytes[0] != 0 && bytes[1] == 0 && bytes[2] != 0 && bytes[3] == 0 {
+        return utf16(&bytes, u16::from_le_bytes).map(|s| (s, "utf-16le"));
+    }
+    utf8(bytes).map(|s| (s, "utf-8"))
+}
+
+fn utf8(bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..at];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = at
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1)
+            + 1;
+        format!(
+            "invalid UTF-8 at line {line} column {column} (byte {at}); re-save the export as UTF-8"
+        )
+    })
+}
+
+fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, String> {
+    if bytes.len() % 2 != 0 {
+        return Err("UTF-16 text with an odd number of bytes (truncated file?)".into());
+    }
+    let units = bytes.chunks_exact(2).map(|c| unit([c[0], c[1]]));
+    let mut out = String::with_capacity(bytes.len() / 2);
+    for (i, ch) in char::decode_utf16(units).enumerate() {
+        match ch {
+            Ok(c) => out.push(c),
+            Err(_) => {
+                return Err(format!(
+                    "invalid UTF-16 (unpaired surrogate) at byte {}",
+                    i * 2
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode;
+
+    #[test]
+    fn decodes_boms_and_bare_utf16() {
+        assert_eq!(decode(b"\xEF\xBB\xBF[1]".to_vec()).unwrap().0, "[1]");
+        assert_eq!(
+            decode(b"\xFF\xFE[\x001\x00]\x00".to_vec()).unwrap().0,
+            "[1]"
+        );
+        assert_eq!(
+            decode(b"\xFE\xFF\x00[\x001\x00]".to_vec()).unwrap().0,
+            "[1]"
+        );
+        assert_eq!(decode(b"[\x001\x00]\x00".to_vec()).unwrap().0, "[1]");
+        assert_eq!(decode(b"[1]".to_vec()).unwrap().1, "utf-8");
+    }
+
+    #[test]
+    fn reports_where_encoding_breaks() {
+        let err = decode(b"[\n\"a\xFF\"]".to_vec()).unwrap_err();
+        assert!(err.contains("line 2 column 3"), "{err}");
+        assert!(decode(b"\xFF\xFE[\x00\x00\xD8".to_vec()).is_err());
+        assert!(decode(b"\xFF\xFE[".to_vec()).is_err());
+    }
+}

@@ -1,0 +1,18 @@
+//! The `nhiscan` binary: parses arguments, runs the command, maps the outcome to
+//! an exit code (see `nhiscan --help`).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use nhiscan::cli::{self, Cli};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(cli::exit::USAGE)
+        }
+    }
+}

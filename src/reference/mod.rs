@@ -1,0 +1,4 @@
+//! Reference data shipped with nhiscan (privilege tiers, first-party app lists),
+//! embedded from `data/` at build time. Each data file states its provenance.
+
+pub mod entra;

@@ -1,0 +1,197 @@
+//! Reports: the [`Report`] document every format renders, built once from the
+//! inventory, the findings and the check metadata.
+//!
+//! Renderers read only the `Report`; they never see the inventory or secrets.
+//! The JSON shape is documented in docs/json-report.md and versioned by
+//! [`SCHEMA_VERSION`].
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::checks::meta::{CheckMeta, lookup};
+use crate::checks::{Finding, Severity, Thresholds};
+use crate::import::InputError;
+use crate::model::{Inventory, Skipped, SourceFile, TenantSource};
+use crate::visibility::{self, Visibility};
+
+pub mod inventory;
+pub mod json;
+pub mod table;
+
+/// Version of the JSON report schema (docs/json-report.md).
+pub const SCHEMA_VERSION: &str = "1.0";
+
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+pub const TOOL: Tool = Tool {
+    name: "nhiscan",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
+#[derive(Debug, Serialize)]
+pub struct Tenant {
+    pub id: Option<String>,
+    pub source: Option<TenantSource>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorEntry {
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub identities: usize,
+    pub credentials: usize,
+    pub grants: usize,
+    pub findings: usize,
+    pub identities_with_findings: usize,
+    pub by_severity: BTreeMap<&'static str, usize>,
+    pub by_check: BTreeMap<&'static str, usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IdentityRef {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub provider: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FindingOut {
+    pub check_id: &'static str,
+    pub title: String,
+    pub severity: Severity,
+    pub provider: String,
+    pub identity: IdentityRef,
+    pub message: String,
+    pub owasp_nhi: Vec<String>,
+    pub nist_csf: Vec<String>,
+    pub evidence: Map<String, Value>,
+    pub location: Location,
+    pub fingerprint: String,
+}
+
+/// The whole risk report.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema_version: &'static str,
+    pub tool: Tool,
+    pub scanned_at: String,
+    pub tenant: Tenant,
+    pub thresholds: Thresholds,
+    pub inputs: Vec<SourceFile>,
+    pub skipped: Vec<Skipped>,
+    pub errors: Vec<ErrorEntry>,
+    pub notes: Vec<String>,
+    pub summary: Summary,
+    pub visibility: Visibility,
+    pub findings: Vec<FindingOut>,
+}
+
+fn meta(id: &str) -> &'static CheckMeta {
+    lookup(id).expect("every finding's check is registered")
+}
+
+impl Report {
+    pub fn build(
+        inv: &Inventory,
+        findings: &[Finding],
+        errors: &[InputError],
+        now: Timestamp,
+        thresholds: Thresholds,
+    ) -> Report {
+        let mut by_severity: BTreeMap<&'static str, usize> =
+            Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+        let mut by_check: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut flagged = std::collections::HashSet::new();
+        for f in findings {
+            *by_severity.entry(f.severity.as_str()).or_default() += 1;
+            *by_check.entry(f.check_id).or_default() += 1;
+            if let Some(i) = f.identity {
+                flagged.insert(i);
+            }
+        }
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: TOOL,
+            scanned_at: crate::time::format(now),
+            tenant: Tenant {
+                id: inv.home_tenant.clone(),
+                source: inv.tenant_source,
+            },
+            thresholds,
+            inputs: inv.files.clone(),
+            skipped: inv.skipped.clone(),
+            errors: errors
+                .iter()
+                .map(|e| ErrorEntry {
+                    message: e.to_string(),
+                })
+                .collect(),
+            notes: inv.notes.clone(),
+            summary: Summary {
+                identities: inv.identities.len(),
+                credentials: inv.credentials.len(),
+                grants: inv.grants.len(),
+                findings: findings.len(),
+                identities_with_findings: flagged.len(),
+                by_severity,
+                by_check,
+            },
+            visibility: visibility::compute(inv, now, &thresholds),
+            findings: findings.iter().map(|f| finding_out(inv, f)).collect(),
+        }
+    }
+}
+
+fn finding_out(inv: &Inventory, f: &Finding) -> FindingOut {
+    let m = meta(f.check_id);
+    let identity = match f.identity {
+        Some(i) => {
+            let x = &inv.identities[i];
+            IdentityRef {
+                id: x.id.clone(),
+                name: x.name.clone(),
+                kind: x.kind.as_str().to_string(),
+                provider: x.provider.as_str().to_string(),
+            }
+        }
+        None => IdentityRef {
+            id: String::new(),
+            name: "(not in the export)".into(),
+            kind: "unknown".into(),
+            provider: m.provider.clone(),
+        },
+    };
+    FindingOut {
+        check_id: f.check_id,
+        title: m.title.clone(),
+        severity: f.severity,
+        provider: identity.provider.clone(),
+        identity,
+        message: f.message.clone(),
+        owasp_nhi: m.owasp.clone(),
+        nist_csf: m.nist.clone(),
+        evidence: f.evidence.clone(),
+        location: Location {
+            path: inv.path_of(f.source.file).to_string(),
+            line: f.source.line,
+        },
+        fingerprint: f.fingerprint.clone(),
+    }
+}

@@ -1,0 +1,222 @@
+//! Terminal tables (comfy-table). Colour only when asked for (a TTY without
+//! `NO_COLOR`); a fixed width when writing to a file, so output is deterministic.
+
+use std::io::Write;
+
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+
+use super::Report;
+use super::inventory::InventoryReport;
+use crate::checks::Severity;
+use crate::checks::meta::CheckMeta;
+
+/// How to lay tables out.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    /// Terminal width; `None` for a fixed width.
+    pub width: Option<u16>,
+}
+
+const FIXED_WIDTH: u16 = 160;
+
+fn table(style: Style) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(style.width.unwrap_or(FIXED_WIDTH));
+    if style.color {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    t
+}
+
+fn severity_cell(s: Severity, style: Style) -> Cell {
+    let cell = Cell::new(s.as_str());
+    if !style.color {
+        return cell;
+    }
+    match s {
+        Severity::Critical => cell.fg(Color::Magenta),
+        Severity::High => cell.fg(Color::Red),
+        Severity::Medium => cell.fg(Color::Yellow),
+        Severity::Low => cell.fg(Color::Cyan),
+        Severity::Info => cell,
+    }
+}
+
+fn problems(
+    out: &mut dyn Write,
+    skipped: &[crate::model::Skipped],
+    errors: &[super::ErrorEntry],
+    notes: &[String],
+) -> std::io::Result<()> {
+    for e in errors {
+        writeln!(out, "error: {}", e.message)?;
+    }
+    for s in skipped {
+        writeln!(out, "skipped: {}: {}", s.path, s.reason)?;
+    }
+    for n in notes {
+        writeln!(out, "note: {n}")?;
+    }
+    Ok(())
+}
+
+/// The risk report: findings, then a summary line.
+pub fn write_report(r: &Report, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
+    let tenant = r.tenant.id.as_deref().unwrap_or("unknown");
+    writeln!(
+        out,
+        "nhiscan {} · tenant {tenant} · {} input file(s) · clock {}",
+        r.tool.version,
+        r.inputs.len(),
+        r.scanned_at
+    )?;
+    if !r.findings.is_empty() {
+        let mut t = table(style);
+        t.set_header([
+            "Severity", "Check", "Identity", "Finding", "OWASP", "Source",
+        ]);
+        for f in &r.findings {
+            t.add_row(vec![
+                severity_cell(f.severity, style),
+                Cell::new(f.check_id),
+                Cell::new(&f.identity.name),
+                Cell::new(&f.message),
+                Cell::new(f.owasp_nhi.join(" ")),
+                Cell::new(format!("{}:{}", f.location.path, f.location.line)),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+    problems(out, &r.skipped, &r.errors, &r.notes)?;
+    let counts: Vec<String> = Severity::ALL
+        .iter()
+        .map(|s| format!("{} {}", r.summary.by_severity[s.as_str()], s.as_str()))
+        .collect();
+    writeln!(
+        out,
+        "{} finding(s) on {} of {} identities ({}) · visibility score {}/100",
+        r.summary.findings,
+        r.summary.identities_with_findings,
+        r.summary.identities,
+        counts.join(", "),
+        r.visibility.score
+    )
+}
+
+/// The visibility report: coverage per provider and kind, then a summary line.
+pub fn write_inventory(
+    r: &InventoryReport,
+    style: Style,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let tenant = r.tenant.id.as_deref().unwrap_or("unknown");
+    writeln!(
+        out,
+        "nhiscan {} · tenant {tenant} · {} input file(s) · clock {}",
+        r.tool.version,
+        r.inputs.len(),
+        r.scanned_at
+    )?;
+    let mut t = table(style);
+    t.set_header([
+        "Provider",
+        "Kind",
+        "NHIs",
+        "1st-party",
+        "3rd-party",
+        "Owned",
+        "Last-use data",
+        "Unused",
+        "Secret/Cert/Fed",
+        "Past policy",
+        "Expiring ≤90d",
+        "Score",
+    ]);
+    for g in &r.visibility.groups {
+        t.add_row(vec![
+            g.provider.clone(),
+            g.kind.clone(),
+            g.total.to_string(),
+            g.first_party.to_string(),
+            g.third_party.to_string(),
+            format!("{}/{} ({}%)", g.owned, g.ownable, g.owned_pct),
+            format!(
+                "{}/{} ({}%)",
+                g.with_last_use, g.usable, g.with_last_use_pct
+            ),
+            format!("{} ({}%)", g.unused, g.unused_pct),
+            format!(
+                "{}/{}/{}",
+                g.credentials.secret, g.credentials.certificate, g.credentials.federated
+            ),
+            format!(
+                "{}/{} ({}%)",
+                g.past_policy, g.expiring_credentials, g.past_policy_pct
+            ),
+            g.expiring_within_90_days.to_string(),
+            g.score.to_string(),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    problems(out, &r.skipped, &r.errors, &r.notes)?;
+    writeln!(
+        out,
+        "{} NHIs · visibility score {}/100 (owners 40%, last-use data 40%, credentials within policy 20%; see docs/visibility.md)",
+        r.identities.len(),
+        r.visibility.score
+    )
+}
+
+/// The check catalog.
+pub fn write_catalog(
+    metas: &[CheckMeta],
+    style: Style,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut t = table(style);
+    t.set_header(["ID", "Severity", "Title", "OWASP", "NIST"]);
+    for m in metas {
+        t.add_row(vec![
+            Cell::new(&m.id),
+            severity_cell(m.severity, style),
+            Cell::new(&m.title),
+            Cell::new(m.owasp.join(" ")),
+            Cell::new(m.nist.join(" ")),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    writeln!(out, "{} checks", metas.len())
+}
+
+/// One check in full.
+pub fn write_explain(m: &CheckMeta, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "{} {} ({})", m.id, m.name, m.severity.as_str())?;
+    writeln!(out, "{}\n", m.title)?;
+    writeln!(out, "What it detects\n  {}\n", m.description.trim())?;
+    writeln!(out, "Why it matters\n  {}\n", m.rationale.trim())?;
+    writeln!(out, "Remediation\n{}\n", indent(m.remediation.trim()))?;
+    writeln!(out, "OWASP NHI Top 10: {}", m.owasp.join(", "))?;
+    writeln!(out, "NIST CSF 2.0:     {}", m.nist.join(", "))?;
+    if !m.cis.is_empty() {
+        writeln!(out, "CIS:              {}", m.cis.join(", "))?;
+    }
+    if !m.attack.is_empty() {
+        writeln!(out, "MITRE ATT&CK:     {}", m.attack.join(", "))?;
+    }
+    for r in &m.references {
+        writeln!(out, "Reference:        {r}")?;
+    }
+    Ok(())
+}
+
+fn indent(s: &str) -> String {
+    s.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
