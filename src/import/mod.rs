@@ -162,7 +162,7 @@ fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
             return FileOutcome::Error(InputError::Syntax {
                 path,
                 line: e.line(),
-                column: e.column(),
+                column: e.column().max(1),
                 message: syntax_message(&e),
             });
         }
