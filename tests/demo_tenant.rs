@@ -9,27 +9,87 @@ use common::*;
 
 /// The "Should emit" contract of testdata/entra/contoso/README.md.
 const EXPECTED: &[(&str, &[&str])] = &[
-    ("ENTRA-001", &["Contoso Exchange Connector", "Contoso Identity Governance Automation", "Contoso Infra Pipeline", "Woodgrove Directory Sync"]),
-    ("ENTRA-002", &["Adatum Backup Cloud", "Contoso Mail Archiver", "Proseware Mail Insights"]),
-    ("ENTRA-003", &["Contoso Directory Admin Bot", "Contoso Tenant Provisioning"]),
-    ("ENTRA-004", &["Contoso Admin Console", "Northwind Files Sync"]),
-    ("ENTRA-005", &["Adatum Backup Cloud", "Northwind Files Sync", "Proseware Mail Insights", "Woodgrove Directory Sync"]),
-    ("ENTRA-006", &["Proseware Mail Insights", "Tailspin Analytics"]),
+    (
+        "ENTRA-001",
+        &[
+            "Contoso Exchange Connector",
+            "Contoso Identity Governance Automation",
+            "Contoso Infra Pipeline",
+            "Woodgrove Directory Sync",
+        ],
+    ),
+    (
+        "ENTRA-002",
+        &[
+            "Adatum Backup Cloud",
+            "Contoso Mail Archiver",
+            "Proseware Mail Insights",
+        ],
+    ),
+    (
+        "ENTRA-003",
+        &["Contoso Directory Admin Bot", "Contoso Tenant Provisioning"],
+    ),
+    (
+        "ENTRA-004",
+        &["Contoso Admin Console", "Northwind Files Sync"],
+    ),
+    (
+        "ENTRA-005",
+        &[
+            "Adatum Backup Cloud",
+            "Northwind Files Sync",
+            "Proseware Mail Insights",
+            "Woodgrove Directory Sync",
+        ],
+    ),
+    (
+        "ENTRA-006",
+        &["Proseware Mail Insights", "Tailspin Analytics"],
+    ),
     ("ENTRA-007", &["Contoso Timesheets"]),
-    ("ENTRA-008", &["Contoso Legacy Reporting", "Contoso Vendor Bridge"]),
+    (
+        "ENTRA-008",
+        &["Contoso Legacy Reporting", "Contoso Vendor Bridge"],
+    ),
     ("ENTRA-009", &["Contoso Marketing Site"]),
     ("ENTRA-010", &["Contoso Identity Governance Automation"]),
     ("ENTRA-011", &["Contoso Mail Archiver"]),
-    ("ENTRA-012", &["Contoso Identity Governance Automation", "Contoso Mail Archiver"]),
+    (
+        "ENTRA-012",
+        &[
+            "Contoso Identity Governance Automation",
+            "Contoso Mail Archiver",
+        ],
+    ),
     ("ENTRA-013", &["Contoso Legacy Reporting"]),
     ("ENTRA-014", &["Contoso Expense Portal"]),
     ("ENTRA-015", &["Contoso Partner Portal"]),
     ("ENTRA-016", &["Contoso Webhook Relay"]),
-    ("ENTRA-017", &["Contoso Expense Portal", "Contoso Field Mobile", "Contoso Identity Governance Automation", "Contoso Mail Archiver", "Contoso Onboarding Script", "Contoso Partner Portal", "Contoso Webhook Relay"]),
+    (
+        "ENTRA-017",
+        &[
+            "Contoso Expense Portal",
+            "Contoso Field Mobile",
+            "Contoso Identity Governance Automation",
+            "Contoso Mail Archiver",
+            "Contoso Onboarding Script",
+            "Contoso Partner Portal",
+            "Contoso Webhook Relay",
+        ],
+    ),
     ("ENTRA-018", &["Contoso Infra Pipeline"]),
     ("ENTRA-019", &["Contoso Build Agents"]),
     ("ENTRA-020", &["Contoso Data Export"]),
-    ("ENTRA-021", &["Adatum Backup Cloud", "Contoso Exchange Connector", "Contoso Sales Insights", "Contoso Tenant Provisioning"]),
+    (
+        "ENTRA-021",
+        &[
+            "Adatum Backup Cloud",
+            "Contoso Exchange Connector",
+            "Contoso Sales Insights",
+            "Contoso Tenant Provisioning",
+        ],
+    ),
     ("ENTRA-022", &["Contoso Intranet (Legacy SPA)"]),
     ("ENTRA-023", &["Contoso Field Mobile"]),
     ("ENTRA-024", &["Contoso Onboarding Script"]),
@@ -86,11 +146,17 @@ fn clean_identities_fire_nothing_but_are_in_the_inventory() {
 fn every_finding_carries_ids_location_and_fingerprint() {
     let (_, report, _) = json("scan", &[&demo()], &[]);
     for f in report["findings"].as_array().unwrap() {
-        assert!(f["owasp_nhi"][0].as_str().unwrap().ends_with(":2025"), "{f}");
+        assert!(
+            f["owasp_nhi"][0].as_str().unwrap().ends_with(":2025"),
+            "{f}"
+        );
         assert!(!f["nist_csf"].as_array().unwrap().is_empty(), "{f}");
         assert!(f["location"]["line"].as_u64().unwrap() >= 1, "{f}");
         let path = f["location"]["path"].as_str().unwrap();
-        assert!(path.contains("testdata/entra/contoso/") && path.ends_with(".json"), "{f}");
+        assert!(
+            path.contains("testdata/entra/contoso/") && path.ends_with(".json"),
+            "{f}"
+        );
         assert_eq!(f["fingerprint"].as_str().unwrap().len(), 32, "{f}");
     }
 }
@@ -103,18 +169,31 @@ fn findings_point_at_the_line_where_their_object_starts() {
         let line = f["location"]["line"].as_u64().unwrap() as usize;
         let text = std::fs::read_to_string(path).unwrap();
         let at = text.lines().nth(line - 1).unwrap().trim_start();
-        assert!(at.starts_with('{'), "{path}:{line} is not the start of an object: {at}");
+        assert!(
+            at.starts_with('{'),
+            "{path}:{line} is not the start of an object: {at}"
+        );
     }
 }
 
 #[test]
 fn home_tenant_comes_from_the_organization_export() {
     let (_, report, _) = json("scan", &[&demo()], &[]);
-    assert_eq!(report["tenant"]["id"], "a1b2c3d4-0000-4000-8000-00000000c0de");
+    assert_eq!(
+        report["tenant"]["id"],
+        "a1b2c3d4-0000-4000-8000-00000000c0de"
+    );
     assert_eq!(report["tenant"]["source"], "organization_export");
-    let (_, report, _) = json("scan", &[&demo()], &["--tenant-id", "00000000-0000-0000-0000-00000000beef"]);
+    let (_, report, _) = json(
+        "scan",
+        &[&demo()],
+        &["--tenant-id", "00000000-0000-0000-0000-00000000beef"],
+    );
     assert_eq!(report["tenant"]["source"], "command_line");
-    assert_eq!(report["tenant"]["id"], "00000000-0000-0000-0000-00000000beef");
+    assert_eq!(
+        report["tenant"]["id"],
+        "00000000-0000-0000-0000-00000000beef"
+    );
 }
 
 #[test]
@@ -144,7 +223,10 @@ fn table_output_has_findings_and_a_summary_line() {
     assert!(text.contains("ENTRA-001"));
     assert!(!text.contains("\u{1b}["), "no colour when not a terminal");
     let last = text.lines().last().unwrap();
-    assert!(last.starts_with("49 finding(s) on 25 of 40 identities"), "{last}");
+    assert!(
+        last.starts_with("49 finding(s) on 25 of 40 identities"),
+        "{last}"
+    );
 }
 
 #[test]
@@ -152,7 +234,10 @@ fn inventory_reports_visibility_per_kind() {
     let (code, inv, _) = json("inventory", &[&demo()], &[]);
     assert_eq!(code, 0);
     let groups = inv["visibility"]["groups"].as_array().unwrap();
-    let sp = groups.iter().find(|g| g["kind"] == "service_principal").unwrap();
+    let sp = groups
+        .iter()
+        .find(|g| g["kind"] == "service_principal")
+        .unwrap();
     assert_eq!(sp["total"], 39);
     assert_eq!(sp["first_party"], 10);
     assert_eq!(sp["third_party"], 7);

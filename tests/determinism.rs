@@ -49,7 +49,11 @@ fn reexport(to: &Path) {
     files.reverse();
     for (i, file) in files.iter().enumerate() {
         let text = std::fs::read_to_string(file).unwrap();
-        std::fs::write(to.join(format!("{i:02}-export.json")), format!("\n\n\n{text}")).unwrap();
+        std::fs::write(
+            to.join(format!("{i:02}-export.json")),
+            format!("\n\n\n{text}"),
+        )
+        .unwrap();
     }
 }
 
@@ -84,10 +88,17 @@ fn fingerprints_survive_renamed_reordered_and_shifted_exports() {
 #[test]
 fn fingerprints_change_when_the_substance_changes() {
     let (_, original, _) = json("scan", &[&demo()], &[]);
-    let (_, later, _) = json("scan", &[&demo()], &["--tenant-id", "00000000-0000-0000-0000-000000000001"]);
+    let (_, later, _) = json(
+        "scan",
+        &[&demo()],
+        &["--tenant-id", "00000000-0000-0000-0000-000000000001"],
+    );
     // Another tenant is another finding, even for the same app.
     assert!(fingerprints(&original).is_disjoint(&fingerprints(&later)));
     let all: Vec<_> = original["findings"].as_array().unwrap().iter().collect();
-    let unique: BTreeSet<_> = all.iter().map(|f| f["fingerprint"].as_str().unwrap()).collect();
+    let unique: BTreeSet<_> = all
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
     assert_eq!(unique.len(), all.len(), "two findings share a fingerprint");
 }

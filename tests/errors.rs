@@ -14,11 +14,17 @@ const GOOD_SP: &[u8] = br#"{"@odata.context":"https://graph.microsoft.com/v1.0/$
 fn truncated_json_names_path_line_and_column_and_keeps_the_other_files() {
     let dir = dir_with(&[
         ("a_good.json", GOOD_SP),
-        ("b_truncated.json", b"{\n  \"value\": [\n    {\"id\": \"1\",\n"),
+        (
+            "b_truncated.json",
+            b"{\n  \"value\": [\n    {\"id\": \"1\",\n",
+        ),
     ]);
     let (code, report, stderr) = json("scan", &[dir.path()], &[]);
     assert_eq!(code, 3, "{stderr}");
-    assert!(stderr.contains("b_truncated.json:4:1: invalid JSON: EOF while parsing"), "{stderr}");
+    assert!(
+        stderr.contains("b_truncated.json:4:1: invalid JSON: EOF while parsing"),
+        "{stderr}"
+    );
     assert_eq!(report["errors"].as_array().unwrap().len(), 1);
     // The good file was still scanned.
     assert!(fired(&report).contains(&("ENTRA-011".into(), "Good App".into())));
@@ -62,7 +68,10 @@ fn powershell_depth_truncation_is_an_error_naming_the_fix() {
     let dir = dir_with(&[("sps.json", text.as_bytes())]);
     let (code, report, stderr) = json("scan", &[dir.path()], &[]);
     assert_eq!(code, 3);
-    assert!(stderr.contains("sps.json:8: export truncated by ConvertTo-Json's default -Depth 2"), "{stderr}");
+    assert!(
+        stderr.contains("sps.json:8: export truncated by ConvertTo-Json's default -Depth 2"),
+        "{stderr}"
+    );
     assert!(stderr.contains("ConvertTo-Json -Depth 10"), "{stderr}");
     // No credential-less SP was silently produced.
     assert_eq!(report["summary"]["identities"], 0);
@@ -81,7 +90,10 @@ fn empty_files_are_errors() {
 #[test]
 fn a_directory_of_unrelated_json_is_skipped_with_reasons_not_fatal() {
     let dir = dir_with(&[
-        ("package.json", br#"{"name":"x","version":"1.0.0","dependencies":{}}"#),
+        (
+            "package.json",
+            br#"{"name":"x","version":"1.0.0","dependencies":{}}"#,
+        ),
         ("list.json", b"[1, 2, 3]"),
         ("notes.txt", b"hello"),
     ]);
@@ -123,22 +135,42 @@ fn deeply_nested_json_neither_overflows_the_stack_nor_stops_the_scan() {
     // Invalid: unclosed, so an error with a position.
     let mut open = r#"{"value":[{"id":"1","appId":"2","servicePrincipalType":"#.to_string();
     open.push_str(&"{\"a\":".repeat(50_000));
-    let dir = dir_with(&[("deep.json", deep.as_bytes()), ("open.json", open.as_bytes()), ("good.json", GOOD_SP)]);
+    let dir = dir_with(&[
+        ("deep.json", deep.as_bytes()),
+        ("open.json", open.as_bytes()),
+        ("good.json", GOOD_SP),
+    ]);
     let (code, report, stderr) = json("scan", &[dir.path()], &[]);
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("open.json:1:"), "{stderr}");
-    assert_eq!(report["skipped"][0]["path"].as_str().unwrap().rsplit('/').next(), Some("deep.json"));
+    assert_eq!(
+        report["skipped"][0]["path"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next(),
+        Some("deep.json")
+    );
     assert!(fired(&report).contains(&("ENTRA-011".into(), "Good App".into())));
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    nhiscan().args(["scan", "--now", "yesterday", "x"]).assert().code(2);
+    nhiscan()
+        .args(["scan", "--now", "yesterday", "x"])
+        .assert()
+        .code(2);
     nhiscan().args(["scan"]).assert().code(2);
     nhiscan().args(["frobnicate"]).assert().code(2);
     nhiscan().args(["explain", "NOPE-999"]).assert().code(2);
     nhiscan()
-        .args(["scan", "--now", NOW, "--output", "/nonexistent/dir/report.json"])
+        .args([
+            "scan",
+            "--now",
+            NOW,
+            "--output",
+            "/nonexistent/dir/report.json",
+        ])
         .arg(demo())
         .assert()
         .code(2)

@@ -37,7 +37,9 @@ fn graph_sp() -> String {
 }
 
 fn sp(id: &str, app: &str, name: &str, owner: &str) -> String {
-    format!(r#"{{"id":"{id}","appId":"{app}","displayName":"{name}","appOwnerOrganizationId":"{owner}","servicePrincipalType":"Application"}}"#)
+    format!(
+        r#"{{"id":"{id}","appId":"{app}","displayName":"{name}","appOwnerOrganizationId":"{owner}","servicePrincipalType":"Application"}}"#
+    )
 }
 
 #[test]
@@ -53,19 +55,26 @@ fn graph_pages_merge_across_files_and_within_a_file_and_dedupe_by_id() {
         sp("s2", "a2", "Two", HOME),
         sp("s3", "a3", "Three", HOME)
     );
-    let inv = inventory(&[("p1.json", page1.as_bytes()), ("p2.json", pages23.as_bytes())]);
+    let inv = inventory(&[
+        ("p1.json", page1.as_bytes()),
+        ("p2.json", pages23.as_bytes()),
+    ]);
     let names: Vec<&str> = inv.identities.iter().map(|i| i.name.as_str()).collect();
     assert_eq!(names, ["One", "Two", "Three"]);
-    assert!(inv.notes.iter().any(|n| n.contains("1 duplicate")), "{:?}", inv.notes);
+    assert!(
+        inv.notes.iter().any(|n| n.contains("1 duplicate")),
+        "{:?}",
+        inv.notes
+    );
 }
 
 #[test]
 fn az_cli_arrays_of_apps_and_sps_join_into_one_identity() {
-    let apps = format!(
-        r#"[{{"id":"app-obj","appId":"a1","displayName":"Payroll","signInAudience":"AzureADMyOrg","requiredResourceAccess":[],
-  "web":{{"implicitGrantSettings":{{"enableAccessTokenIssuance":true}}}},
-  "passwordCredentials":[{{"keyId":"K1","displayName":"s","startDateTime":"2026-01-01T00:00:00Z","endDateTime":"2026-06-01T00:00:00Z","secretText":null}}]}}]"#
-    );
+    let apps = (
+        r#"[{"id":"app-obj","appId":"a1","displayName":"Payroll","signInAudience":"AzureADMyOrg","requiredResourceAccess":[],
+  "web":{"implicitGrantSettings":{"enableAccessTokenIssuance":true}},
+  "passwordCredentials":[{"keyId":"K1","displayName":"s","startDateTime":"2026-01-01T00:00:00Z","endDateTime":"2026-06-01T00:00:00Z","secretText":null}]}]"#
+    ).to_string();
     let sps = format!("[{}]", sp("s1", "a1", "Payroll SP", HOME));
     let inv = inventory(&[("apps.json", apps.as_bytes()), ("sps.json", sps.as_bytes())]);
     assert_eq!(inv.identities.len(), 1);
@@ -76,7 +85,11 @@ fn az_cli_arrays_of_apps_and_sps_join_into_one_identity() {
     let creds = inv.credentials_of(idx);
     assert_eq!(creds.len(), 1);
     assert_eq!(creds[0].host, CredentialHost::Application);
-    assert_eq!(creds[0].key_id.as_deref(), Some("k1"), "key ids are normalised to lower case");
+    assert_eq!(
+        creds[0].key_id.as_deref(),
+        Some("k1"),
+        "key ids are normalised to lower case"
+    );
     // The home tenant is the one that owns the exported application's SP.
     assert_eq!(inv.home_tenant.as_deref(), Some(HOME));
     assert_eq!(inv.tenant_source, Some(TenantSource::Inferred));
@@ -118,22 +131,43 @@ fn powershell_single_object_pascal_case_utf16_and_dotnet_dates() {
     "AdditionalProperties":  {}
 }"##;
     let inv = inventory_with(
-        &[("ps.json", &utf16le_bom(ps)), ("bom.json", &[b"\xEF\xBB\xBF".as_slice(), graph_sp().as_bytes()].concat())],
+        &[
+            ("ps.json", &utf16le_bom(ps)),
+            (
+                "bom.json",
+                &[b"\xEF\xBB\xBF".as_slice(), graph_sp().as_bytes()].concat(),
+            ),
+        ],
         LoadOptions {
             tenant_id: Some(HOME.into()),
         },
     );
-    assert_eq!(inv.files.iter().map(|f| f.format.as_str()).collect::<Vec<_>>(), ["entra.object (utf-8-bom)", "entra.powershell (utf-16le)"]);
+    assert_eq!(
+        inv.files
+            .iter()
+            .map(|f| f.format.as_str())
+            .collect::<Vec<_>>(),
+        ["entra.object (utf-8-bom)", "entra.powershell (utf-16le)"]
+    );
     let (idx, app) = by_name(&inv, "PS App");
     assert_eq!(app.origin, Origin::ThirdParty);
     let c = &inv.credentials_of(idx)[0];
-    assert_eq!(nhiscan::time::format(c.created.unwrap()), "2024-12-04T20:22:22Z");
-    assert_eq!(nhiscan::time::format(c.expires.unwrap()), "2100-01-01T00:00:00Z");
+    assert_eq!(
+        nhiscan::time::format(c.created.unwrap()),
+        "2024-12-04T20:22:22Z"
+    );
+    assert_eq!(
+        nhiscan::time::format(c.expires.unwrap()),
+        "2100-01-01T00:00:00Z"
+    );
     let owner = &app.owners.as_ref().unwrap()[0];
     assert_eq!(owner.kind, PrincipalKind::User);
     assert_eq!(owner.enabled, Some(false));
     assert_eq!(owner.name.as_deref(), Some("owner@contoso.com"));
-    assert_eq!(by_name(&inv, "Microsoft Graph").1.origin, Origin::FirstParty);
+    assert_eq!(
+        by_name(&inv, "Microsoft Graph").1.origin,
+        Origin::FirstParty
+    );
 }
 
 #[test]
@@ -145,8 +179,17 @@ fn legacy_aad_graph_objects_are_read() {
     assert_eq!(app.kind, IdentityKind::Application);
     assert_eq!(app.id, "leg-1");
     assert!(app.settings.implicit_access_tokens && app.settings.public_client_fallback);
-    assert_eq!(inv.credentials_of(idx)[0].expires.map(nhiscan::time::format).as_deref(), Some("2030-05-31T08:09:50Z"));
-    assert!(inv.exposures.is_empty(), "a null legacy value is not a secret");
+    assert_eq!(
+        inv.credentials_of(idx)[0]
+            .expires
+            .map(nhiscan::time::format)
+            .as_deref(),
+        Some("2030-05-31T08:09:50Z")
+    );
+    assert!(
+        inv.exposures.is_empty(),
+        "a null legacy value is not a secret"
+    );
 }
 
 #[test]
@@ -157,12 +200,21 @@ fn federated_credentials_and_owners_come_from_per_object_pages() {
     let owners = r##"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#applications('app-1')/owners","value":[
   {"@odata.type":"#microsoft.graph.user","id":"u1","userPrincipalName":"dev@contoso.com"}]}"##;
     let users = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[{"id":"u1","userPrincipalName":"dev@contoso.com","accountEnabled":false,"userType":"Member"}]}"#;
-    let inv = inventory(&[("apps.json", apps.as_bytes()), ("f.json", fics.as_bytes()), ("o.json", owners.as_bytes()), ("u.json", users.as_bytes())]);
+    let inv = inventory(&[
+        ("apps.json", apps.as_bytes()),
+        ("f.json", fics.as_bytes()),
+        ("o.json", owners.as_bytes()),
+        ("u.json", users.as_bytes()),
+    ]);
     let (idx, app) = by_name(&inv, "Deployer");
     let fic = inv.credentials_of(idx)[0].federation.clone().unwrap();
     assert_eq!(fic.subject.as_deref(), Some("repo:o/r:environment:prod"));
     let owner = &app.owners.as_ref().unwrap()[0];
-    assert_eq!(owner.enabled, Some(false), "owner state comes from the users export");
+    assert_eq!(
+        owner.enabled,
+        Some(false),
+        "owner state comes from the users export"
+    );
     assert!(inv.users_known);
 }
 
@@ -208,20 +260,57 @@ fn grants_roles_and_activity_join_on_object_ids_app_ids_and_key_ids() {
     assert_eq!(
         got,
         vec![
-            (GrantKind::ApplicationPermission, "Mail.Read".into(), Tier::Tier1),
-            (GrantKind::ApplicationPermission, "RoleManagement.ReadWrite.Directory".into(), Tier::Tier0),
-            (GrantKind::DelegatedPermission, "Mail.ReadWrite".into(), Tier::Tier1),
-            (GrantKind::DelegatedPermission, "User.Read".into(), Tier::Unclassified),
-            (GrantKind::DirectoryRole, "Application Administrator".into(), Tier::Tier0),
-            (GrantKind::DirectoryRole, "Global Administrator".into(), Tier::Tier0),
+            (
+                GrantKind::ApplicationPermission,
+                "Mail.Read".into(),
+                Tier::Tier1
+            ),
+            (
+                GrantKind::ApplicationPermission,
+                "RoleManagement.ReadWrite.Directory".into(),
+                Tier::Tier0
+            ),
+            (
+                GrantKind::DelegatedPermission,
+                "Mail.ReadWrite".into(),
+                Tier::Tier1
+            ),
+            (
+                GrantKind::DelegatedPermission,
+                "User.Read".into(),
+                Tier::Unclassified
+            ),
+            (
+                GrantKind::DirectoryRole,
+                "Application Administrator".into(),
+                Tier::Tier0
+            ),
+            (
+                GrantKind::DirectoryRole,
+                "Global Administrator".into(),
+                Tier::Tier0
+            ),
         ]
     );
-    let fallback = inv.grants_of(idx).iter().find(|g| g.permission == "Mail.Read").unwrap();
-    assert!(fallback.resolution_note.is_some(), "a built-in table resolution is disclosed");
-    assert_eq!(nhiscan::time::format(worker.last_used.unwrap()), "2026-04-01T00:00:00Z");
+    let fallback = inv
+        .grants_of(idx)
+        .iter()
+        .find(|g| g.permission == "Mail.Read")
+        .unwrap();
+    assert!(
+        fallback.resolution_note.is_some(),
+        "a built-in table resolution is disclosed"
+    );
+    assert_eq!(
+        nhiscan::time::format(worker.last_used.unwrap()),
+        "2026-04-01T00:00:00Z"
+    );
     assert!(worker.activity_known);
     let cert = &inv.credentials_of(idx)[0];
-    assert_eq!(nhiscan::time::format(cert.last_used.unwrap()), "2026-04-02T00:00:00Z");
+    assert_eq!(
+        nhiscan::time::format(cert.last_used.unwrap()),
+        "2026-04-02T00:00:00Z"
+    );
 }
 
 #[test]

@@ -26,7 +26,10 @@ fn every_entra_sample_imports_or_is_skipped_with_a_reason() {
             assert!(reason["reason"].as_str().unwrap().len() > 10);
         } else {
             assert!(format.starts_with("entra."), "{path}: {format}");
-            assert!(input["records"].as_u64().unwrap() > 0, "{path} imported nothing");
+            assert!(
+                input["records"].as_u64().unwrap() > 0,
+                "{path} imported nothing"
+            );
         }
     }
 }
@@ -40,7 +43,13 @@ fn inventory_samples_are_read_not_skipped() {
         .unwrap()
         .iter()
         .map(|i| {
-            let name = i["path"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+            let name = i["path"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string();
             (name, i["format"].as_str().unwrap().to_string())
         })
         .collect();
@@ -54,10 +63,20 @@ fn inventory_samples_are_read_not_skipped() {
         "scubagear_MockApplications_utf16_ps51.json",
         "scubagear_MockServicePrincipals_utf16_ps51.json",
     ] {
-        assert!(formats[name].starts_with("entra."), "{name}: {}", formats[name]);
+        assert!(
+            formats[name].starts_with("entra."),
+            "{name}: {}",
+            formats[name]
+        );
     }
-    assert_eq!(formats["scubagear_MockServicePrincipals_utf16_ps51.json"], "entra.powershell (utf-16le)");
-    assert_eq!(formats["azurecli_rec_aadgraph_1.6_legacy_servicePrincipal.json"], "entra.aad-graph-legacy");
+    assert_eq!(
+        formats["scubagear_MockServicePrincipals_utf16_ps51.json"],
+        "entra.powershell (utf-16le)"
+    );
+    assert_eq!(
+        formats["azurecli_rec_aadgraph_1.6_legacy_servicePrincipal.json"],
+        "entra.aad-graph-legacy"
+    );
 }
 
 #[test]
@@ -71,7 +90,10 @@ fn the_add_password_response_is_a_redacted_critical_finding() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(!text.contains(secret), "the secret value leaked into the report");
+    assert!(
+        !text.contains(secret),
+        "the secret value leaked into the report"
+    );
     let report: serde_json::Value = serde_json::from_str(&text).unwrap();
     let f = &report["findings"][0];
     assert_eq!(f["check_id"], "ENTRA-024");
@@ -100,6 +122,9 @@ fn app_role_ids_resolve_per_resource_not_by_guid() {
         .unwrap();
     for g in app["grants"].as_array().unwrap() {
         assert_eq!(g["resource"], "Office 365 SharePoint Online", "{g}");
-        assert!(!g["permission"].as_str().unwrap().starts_with("appRole "), "{g}");
+        assert!(
+            !g["permission"].as_str().unwrap().starts_with("appRole "),
+            "{g}"
+        );
     }
 }

@@ -21,7 +21,10 @@ fn leaky_export() -> tempfile::TempDir {
     dir_with(&[
         ("apps.json", apps.as_bytes()),
         ("legacy.json", legacy.as_bytes()),
-        ("broken.json", format!(r#"{{"value":[{{"secretText":"{CANARY}" "#).as_bytes()),
+        (
+            "broken.json",
+            format!(r#"{{"value":[{{"secretText":"{CANARY}" "#).as_bytes(),
+        ),
     ])
 }
 
@@ -37,9 +40,18 @@ fn canary_secret_appears_in_no_output_of_any_command_or_format() {
                 .unwrap();
             let stdout = String::from_utf8_lossy(&out.stdout);
             let stderr = String::from_utf8_lossy(&out.stderr);
-            assert!(!stdout.contains(CANARY), "{cmd} {format} stdout leaks the secret");
-            assert!(!stderr.contains(CANARY), "{cmd} {format} stderr leaks the secret");
-            assert!(!stdout.contains("CANARY"), "{cmd} {format} leaks part of the secret");
+            assert!(
+                !stdout.contains(CANARY),
+                "{cmd} {format} stdout leaks the secret"
+            );
+            assert!(
+                !stderr.contains(CANARY),
+                "{cmd} {format} stderr leaks the secret"
+            );
+            assert!(
+                !stdout.contains("CANARY"),
+                "{cmd} {format} leaks part of the secret"
+            );
         }
     }
 }
@@ -55,7 +67,11 @@ fn each_exposure_is_reported_with_its_location() {
         .iter()
         .filter(|f| f["check_id"] == "ENTRA-024")
         .collect();
-    assert_eq!(exposures.len(), 3, "secretText, private key and legacy value");
+    assert_eq!(
+        exposures.len(),
+        3,
+        "secretText, private key and legacy value"
+    );
     for f in exposures {
         assert_eq!(f["evidence"]["value"], "[redacted]");
         assert!(f["location"]["line"].as_u64().unwrap() >= 1);

@@ -140,3 +140,57 @@ pub fn lookup(key: &str) -> Option<&'static CheckMeta> {
         .iter()
         .find(|m| m.id.eq_ignore_ascii_case(key) || m.name == key)
 }
+
+/// docs/checks.md, generated from the metadata (a test keeps the file current).
+pub fn catalog_markdown() -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(s, "# Checks\n");
+    let _ = writeln!(
+        s,
+        "Generated from `checks/<provider>/<ID>.toml` by `NHISCAN_BLESS=1 cargo test --test docs`; do not edit by hand.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| ID | Name | Severity | Title | OWASP NHI | NIST CSF 2.0 |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|");
+    for m in ALL_META.iter() {
+        let _ = writeln!(
+            s,
+            "| [{id}](#{anchor}) | `{name}` | {sev} | {title} | {owasp} | {nist} |",
+            id = m.id,
+            anchor = m.id.to_ascii_lowercase(),
+            name = m.name,
+            sev = m.severity.as_str(),
+            title = m.title,
+            owasp = m.owasp.join(", "),
+            nist = m.nist.join(", ")
+        );
+    }
+    for m in ALL_META.iter() {
+        let _ = writeln!(s, "\n## {}\n", m.id);
+        let _ = writeln!(
+            s,
+            "**{}** · `{}` · severity **{}**\n",
+            m.title,
+            m.name,
+            m.severity.as_str()
+        );
+        let _ = writeln!(s, "**What it detects.** {}\n", m.description.trim());
+        let _ = writeln!(s, "**Why it matters.** {}\n", m.rationale.trim());
+        let _ = writeln!(s, "**Remediation.**\n\n{}\n", m.remediation.trim());
+        let _ = writeln!(s, "- OWASP NHI Top 10 2025: {}", m.owasp.join(", "));
+        let _ = writeln!(s, "- NIST CSF 2.0: {}", m.nist.join(", "));
+        if !m.cis.is_empty() {
+            let _ = writeln!(s, "- CIS: {}", m.cis.join("; "));
+        }
+        if !m.attack.is_empty() {
+            let _ = writeln!(s, "- MITRE ATT&CK: {}", m.attack.join(", "));
+        }
+        for r in &m.references {
+            let _ = writeln!(s, "- Reference: <{r}>");
+        }
+    }
+    s
+}

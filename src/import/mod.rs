@@ -114,7 +114,7 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
                     format: records.format.clone(),
                     records: records.len(),
                 });
-                entra_files.push(records);
+                entra_files.push(*records);
             }
         }
     }
@@ -132,7 +132,7 @@ enum FileOutcome {
     },
     Entra {
         sha256: String,
-        records: entra::FileRecords,
+        records: Box<entra::FileRecords>,
     },
 }
 
@@ -176,7 +176,7 @@ fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
                 }
                 FileOutcome::Entra {
                     sha256: text.sha256,
-                    records,
+                    records: Box::new(records),
                 }
             }
             Err(e) => FileOutcome::Error(e),

@@ -35,7 +35,9 @@ pub fn nhiscan() -> Command {
 /// Runs `nhiscan <cmd> --format json --now NOW <paths>` and returns (exit code, JSON, stderr).
 pub fn json(cmd: &str, paths: &[&Path], extra: &[&str]) -> (i32, Value, String) {
     let mut c = nhiscan();
-    c.arg(cmd).args(["--format", "json", "--now", NOW]).args(extra);
+    c.arg(cmd)
+        .args(["--format", "json", "--now", NOW])
+        .args(extra);
     for p in paths {
         c.arg(p);
     }
@@ -44,7 +46,11 @@ pub fn json(cmd: &str, paths: &[&Path], extra: &[&str]) -> (i32, Value, String) 
     let stdout = String::from_utf8(out.stdout).expect("utf-8 stdout");
     let value = serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {stdout}"));
-    (code, value, String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        code,
+        value,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Writes `files` (name, bytes) into a fresh temporary directory.

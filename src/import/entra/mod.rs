@@ -211,13 +211,13 @@ fn known_other(o: &Obj) -> Option<&'static str> {
 }
 
 /// The objects a document holds, and the page context when it is a Graph page.
-fn items<'a>(doc: &'a RawValue) -> (Context, Vec<&'a RawValue>) {
+fn items(doc: &RawValue) -> (Context, Vec<&RawValue>) {
     let (ctx, items, _) = page_items(doc);
     (ctx, items)
 }
 
 /// Like [`items`], also saying whether the document is a Graph page (`{"value": [...]}`).
-fn page_items<'a>(doc: &'a RawValue) -> (Context, Vec<&'a RawValue>, bool) {
+fn page_items(doc: &RawValue) -> (Context, Vec<&RawValue>, bool) {
     match JsonType::of(doc) {
         JsonType::Array => (Context::Unknown, elements(doc), false),
         JsonType::Object => {
