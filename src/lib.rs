@@ -16,4 +16,5 @@ pub mod model;
 pub mod reference;
 pub mod report;
 pub mod time;
+pub mod timing;
 pub mod visibility;

@@ -326,3 +326,56 @@ fn saml_signing_parts_on_a_service_principal_are_marked_as_signing() {
     let (idx, _) = by_name(&inv, "SAML App");
     assert!(inv.credentials_of(idx).iter().all(|c| c.is_token_signing()));
 }
+
+#[test]
+fn standalone_assignment_pages_are_grants_not_service_principals() {
+    let sps = format!(
+        r#"{{"value":[{},{}]}}"#,
+        graph_sp(),
+        sp("s1", "a1", "Worker", HOME)
+    );
+    let aras = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#servicePrincipals('s1')/appRoleAssignments","value":[
+  {"id":"ara1","appRoleId":"9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8","principalId":"s1","principalType":"ServicePrincipal","resourceId":"graph-sp","resourceDisplayName":"Microsoft Graph"}]}"#;
+    let inv = inventory(&[("sps.json", sps.as_bytes()), ("aras.json", aras.as_bytes())]);
+    assert_eq!(
+        inv.identities.len(),
+        2,
+        "the assignment is not read as a service principal"
+    );
+    let (idx, _) = by_name(&inv, "Worker");
+    assert_eq!(
+        inv.grants_of(idx)[0].permission,
+        "RoleManagement.ReadWrite.Directory"
+    );
+}
+
+#[test]
+fn owners_as_graph_returns_them_are_not_a_users_export() {
+    // GET /applications/{id}/owners answers `$metadata#directoryObjects`: no parent id.
+    let owners = r##"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#directoryObjects","value":[
+  {"@odata.type":"#microsoft.graph.user","id":"u1","userPrincipalName":"dev@contoso.com"}]}"##;
+    let inv = inventory(&[("owners.json", owners.as_bytes())]);
+    assert!(
+        !inv.users_known,
+        "an owners list must not make absent users look deleted"
+    );
+    // A plain `az ad user list` array is a users export.
+    let users = br#"[{"id":"u1","userPrincipalName":"dev@contoso.com","accountEnabled":true}]"#;
+    assert!(inventory(&[("users.json", users)]).users_known);
+}
+
+#[test]
+fn null_owners_mean_not_exported_and_orphan_fics_are_noted() {
+    let sps = format!(
+        r#"[{{"Id":"s1","AppId":"a1","DisplayName":"PS","AppOwnerOrganizationId":"{HOME}","ServicePrincipalType":"Application","Owners":null}}]"#
+    );
+    let fics = br#"[{"id":"f1","name":"gh","issuer":"https://token.actions.githubusercontent.com","subject":"repo:o/r:pull_request","audiences":["api://AzureADTokenExchange"]}]"#;
+    let inv = inventory(&[("sps.json", sps.as_bytes()), ("fics.json", fics)]);
+    assert_eq!(by_name(&inv, "PS").1.owners, None);
+    assert!(
+        inv.notes.iter().any(|n| n
+            .starts_with("1 federated identity credentials were read without their application")),
+        "{:?}",
+        inv.notes
+    );
+}

@@ -8,7 +8,8 @@
 
 use jiff::Timestamp;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::ser::SerializeMap;
+use serde_json::Value;
 
 use crate::model::{Inventory, Provenance};
 
@@ -98,7 +99,7 @@ pub struct Finding {
     /// What within the identity the finding is about (a credential id, a permission),
     /// so that two findings of one check on one identity have different fingerprints.
     pub subject: String,
-    pub evidence: Map<String, Value>,
+    pub evidence: EvidenceMap,
     pub source: Provenance,
     /// Filled in by the engine.
     pub fingerprint: String,
@@ -119,7 +120,7 @@ impl Finding {
             identity: Some(identity),
             message: message.into(),
             subject: subject.into(),
-            evidence: Map::new(),
+            evidence: EvidenceMap::default(),
             source,
             fingerprint: String::new(),
         }
@@ -139,11 +140,41 @@ impl Finding {
     }
 
     /// Adds one evidence field. `None` values are left out.
-    pub fn with(mut self, key: &str, value: impl Into<Evidence>) -> Finding {
+    pub fn with(mut self, key: &'static str, value: impl Into<Evidence>) -> Finding {
         if let Some(v) = value.into().0 {
-            self.evidence.insert(key.to_string(), v);
+            self.evidence.0.retain(|(k, _)| *k != key);
+            self.evidence.0.push((key, v));
         }
         self
+    }
+}
+
+/// A finding's evidence: named values in the order the check added them,
+/// serialised as a JSON object. Keys are static, so a finding costs no key allocations.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EvidenceMap(pub Vec<(&'static str, Value)>);
+
+impl EvidenceMap {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+}
+
+impl std::ops::Index<&str> for EvidenceMap {
+    type Output = Value;
+    fn index(&self, key: &str) -> &Value {
+        static NULL: Value = Value::Null;
+        self.get(key).unwrap_or(&NULL)
+    }
+}
+
+impl Serialize for EvidenceMap {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
     }
 }
 

@@ -163,8 +163,10 @@ fn load(args: &InputArgs) -> (import::Loaded, Timestamp) {
 
 fn scan(args: ScanArgs) -> Result<u8> {
     let (loaded, now) = load(&args.input);
+    let mut timings = crate::timing::Timings::start();
     let thresholds = Thresholds::default();
     let findings = crate::engine::run(&loaded.inventory, now, thresholds);
+    timings.lap("checks");
     let report = Report::build(
         &loaded.inventory,
         &findings,
@@ -172,10 +174,15 @@ fn scan(args: ScanArgs) -> Result<u8> {
         now,
         thresholds,
     );
+    timings.lap("report");
     emit(&args.input, |out, style| match args.input.format {
         Format::Table => table::write_report(&report, style, out),
         Format::Json => report::json::write(&report, out),
     })?;
+    timings.lap("render");
+    if crate::timing::Timings::enabled() {
+        eprint!("{}{}", loaded.timings.render(), timings.render());
+    }
     for e in &loaded.errors {
         eprintln!("error: {e}");
     }
@@ -243,14 +250,14 @@ fn emit(
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            let mut w = std::io::BufWriter::new(file);
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
             render(&mut w, style).with_context(|| format!("cannot write {}", path.display()))?;
             w.flush()
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         None => {
             let stdout = std::io::stdout();
-            let mut w = std::io::BufWriter::new(stdout.lock());
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
             let result = render(&mut w, style).and_then(|()| w.flush());
             if let Err(e) = result
                 && e.kind() != std::io::ErrorKind::BrokenPipe

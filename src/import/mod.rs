@@ -69,16 +69,20 @@ pub struct LoadOptions {
 pub struct Loaded {
     pub inventory: Inventory,
     pub errors: Vec<InputError>,
+    pub timings: crate::timing::Timings,
 }
 
 /// Reads, detects, parses and joins every file under `paths`.
 pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
+    let mut timings = crate::timing::Timings::start();
     let (files, mut errors) = source::discover(paths);
+    timings.lap("discover");
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
         .enumerate()
         .map(|(i, f)| parse_file(f, i as u32))
         .collect();
+    timings.lap("read+parse");
 
     let mut sources = Vec::with_capacity(outcomes.len());
     let mut skipped = Vec::new();
@@ -121,7 +125,12 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
     let mut inventory = entra::join(entra_files, options);
     inventory.files = sources;
     inventory.skipped = skipped;
-    Loaded { inventory, errors }
+    timings.lap("join");
+    Loaded {
+        inventory,
+        errors,
+        timings,
+    }
 }
 
 enum FileOutcome {

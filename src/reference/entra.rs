@@ -2,7 +2,7 @@
 //! role tiers, high-risk delegated scopes, Microsoft's tenants and first-party apps.
 //! Each data file names its provenance in its header.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -77,18 +77,41 @@ struct MicrosoftFile {
 
 /// The loaded tables, indexed for lookups.
 pub struct EntraReference {
-    /// (resource appId, appRole id) → permission.
-    app_roles_by_id: HashMap<(String, String), Permission>,
-    /// (resource appId, lower-case value) → permission.
-    app_roles_by_value: HashMap<(String, String), Permission>,
-    /// (resource appId, lower-case scope) → scope.
-    scopes: HashMap<(String, String), Permission>,
+    /// resource appId → appRole id → permission.
+    app_roles_by_id: Nested,
+    /// resource appId → value (as written and lower-cased) → permission.
+    app_roles_by_value: Nested,
+    /// resource appId → scope (as written and lower-cased) → scope.
+    scopes: Nested,
     roles: HashMap<String, Role>,
     microsoft_tenants: HashMap<String, String>,
     resources: HashMap<String, String>,
     first_party: HashSet<String>,
     /// The first-party list's `# version:` line.
     pub first_party_version: String,
+}
+
+/// Two-level map looked up with borrowed keys: no allocation per lookup.
+type Nested = HashMap<String, HashMap<String, Permission>>;
+
+fn nested<'p>(items: impl Iterator<Item = (&'p str, &'p str, &'p Permission)>) -> Nested {
+    let mut m: Nested = HashMap::default();
+    for (outer, inner, p) in items {
+        let by = m.entry(outer.to_ascii_lowercase()).or_default();
+        by.insert(inner.to_string(), p.clone());
+        by.insert(inner.to_ascii_lowercase(), p.clone());
+    }
+    m
+}
+
+/// Looks `inner` up as written, then lower-cased; `outer` lower-cased only if needed.
+fn find<'m>(m: &'m Nested, outer: &str, inner: &str) -> Option<&'m Permission> {
+    let by = match m.get(outer) {
+        Some(by) => by,
+        None => m.get(&outer.to_ascii_lowercase())?,
+    };
+    by.get(inner)
+        .or_else(|| by.get(&inner.to_ascii_lowercase()))
 }
 
 const APP_PERMISSIONS: &str = include_str!("../../data/entra/app_permissions.toml");
@@ -111,7 +134,7 @@ impl EntraReference {
             toml::from_str(DIRECTORY_ROLES).map_err(|e| format!("directory_roles.toml: {e}"))?;
         let ms: MicrosoftFile =
             toml::from_str(MICROSOFT).map_err(|e| format!("microsoft_tenants.toml: {e}"))?;
-        let mut first_party = HashSet::new();
+        let mut first_party = HashSet::default();
         let mut version = String::new();
         for line in FIRST_PARTY.lines() {
             if let Some(comment) = line.strip_prefix('#') {
@@ -126,26 +149,24 @@ impl EntraReference {
         }
         let lower = |s: &str| s.to_ascii_lowercase();
         Ok(EntraReference {
-            app_roles_by_id: perms
-                .permission
-                .iter()
-                .filter_map(|p| {
-                    Some((
-                        (lower(&p.resource_app_id), lower(p.id.as_ref()?)),
-                        p.clone(),
-                    ))
-                })
-                .collect(),
-            app_roles_by_value: perms
-                .permission
-                .iter()
-                .map(|p| ((lower(&p.resource_app_id), lower(&p.value)), p.clone()))
-                .collect(),
-            scopes: scopes
-                .scope
-                .into_iter()
-                .map(|p| ((lower(&p.resource_app_id), lower(&p.value)), p))
-                .collect(),
+            app_roles_by_id: nested(
+                perms
+                    .permission
+                    .iter()
+                    .filter_map(|p| Some((p.resource_app_id.as_str(), p.id.as_deref()?, p))),
+            ),
+            app_roles_by_value: nested(
+                perms
+                    .permission
+                    .iter()
+                    .map(|p| (p.resource_app_id.as_str(), p.value.as_str(), p)),
+            ),
+            scopes: nested(
+                scopes
+                    .scope
+                    .iter()
+                    .map(|p| (p.resource_app_id.as_str(), p.value.as_str(), p)),
+            ),
             roles: roles
                 .role
                 .into_iter()
@@ -168,40 +189,36 @@ impl EntraReference {
 
     /// The tier of an application permission named by its resource and value.
     pub fn app_permission(&self, resource_app_id: &str, value: &str) -> Option<&Permission> {
-        self.app_roles_by_value.get(&(
-            resource_app_id.to_ascii_lowercase(),
-            value.to_ascii_lowercase(),
-        ))
+        find(&self.app_roles_by_value, resource_app_id, value)
     }
 
     /// An application permission of a resource by its appRole id. Only for resources
     /// whose SP is not in the export: the id is looked up within that resource only.
     pub fn app_permission_by_id(&self, resource_app_id: &str, id: &str) -> Option<&Permission> {
-        self.app_roles_by_id.get(&(
-            resource_app_id.to_ascii_lowercase(),
-            id.to_ascii_lowercase(),
-        ))
+        find(&self.app_roles_by_id, resource_app_id, id)
     }
 
     /// The tier of a delegated scope on a resource.
     pub fn scope(&self, resource_app_id: &str, value: &str) -> Option<&Permission> {
-        self.scopes.get(&(
-            resource_app_id.to_ascii_lowercase(),
-            value.to_ascii_lowercase(),
-        ))
+        find(&self.scopes, resource_app_id, value)
     }
 
+    /// Ids from the importers are lower-cased already; others are lower-cased here.
     pub fn role(&self, template_id: &str) -> Option<&Role> {
-        self.roles.get(&template_id.to_ascii_lowercase())
+        self.roles
+            .get(template_id)
+            .or_else(|| self.roles.get(&template_id.to_ascii_lowercase()))
     }
 
     pub fn is_microsoft_tenant(&self, tenant: &str) -> bool {
-        self.microsoft_tenants
-            .contains_key(&tenant.to_ascii_lowercase())
+        self.microsoft_tenants.contains_key(tenant)
+            || self
+                .microsoft_tenants
+                .contains_key(&tenant.to_ascii_lowercase())
     }
 
     pub fn is_first_party_app(&self, app_id: &str) -> bool {
-        self.first_party.contains(&app_id.to_ascii_lowercase())
+        self.first_party.contains(app_id) || self.first_party.contains(&app_id.to_ascii_lowercase())
     }
 
     /// The name of a well-known Microsoft resource application.
@@ -217,17 +234,16 @@ impl EntraReference {
             .unwrap_or(Tier::Unclassified)
     }
 
-    pub fn counts(&self) -> (usize, usize, usize, usize) {
-        (
-            self.app_roles_by_value.len(),
-            self.scopes.len(),
-            self.roles.len(),
-            self.first_party.len(),
-        )
-    }
-
-    pub fn all_permissions(&self) -> impl Iterator<Item = &Permission> {
-        self.app_roles_by_value.values()
+    /// Every application permission once (the value map holds each under two spellings).
+    pub fn all_permissions(&self) -> Vec<&Permission> {
+        let mut all: Vec<&Permission> = self
+            .app_roles_by_value
+            .values()
+            .flat_map(|by| by.values())
+            .collect();
+        all.sort_by(|a, b| (&a.resource_app_id, &a.value).cmp(&(&b.resource_app_id, &b.value)));
+        all.dedup_by(|a, b| a.resource_app_id == b.resource_app_id && a.value == b.value);
+        all
     }
 
     pub fn all_roles(&self) -> impl Iterator<Item = &Role> {
@@ -244,6 +260,7 @@ mod tests {
         let r = &*ENTRA;
         let graph_tier0 = r
             .all_permissions()
+            .into_iter()
             .filter(|p| p.tier == 0 && p.resource_app_id == MICROSOFT_GRAPH)
             .count();
         assert_eq!(

@@ -9,10 +9,9 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use crate::checks::meta::{CheckMeta, lookup};
-use crate::checks::{Finding, Severity, Thresholds};
+use crate::checks::{EvidenceMap, Finding, Severity, Thresholds};
 use crate::import::InputError;
 use crate::model::{Inventory, Skipped, SourceFile, TenantSource};
 use crate::visibility::{self, Visibility};
@@ -58,11 +57,11 @@ pub struct Summary {
 }
 
 #[derive(Debug, Serialize)]
-pub struct IdentityRef {
-    pub id: String,
-    pub name: String,
-    pub kind: String,
-    pub provider: String,
+pub struct IdentityRef<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub provider: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -71,24 +70,32 @@ pub struct Location {
     pub line: u32,
 }
 
+/// A finding as reports show it. Borrows from the findings, the inventory and the
+/// check metadata, so a report of many findings copies none of them.
 #[derive(Debug, Serialize)]
-pub struct FindingOut {
+pub struct FindingOut<'a> {
     pub check_id: &'static str,
-    pub title: String,
+    pub title: &'a str,
     pub severity: Severity,
-    pub provider: String,
-    pub identity: IdentityRef,
-    pub message: String,
-    pub owasp_nhi: Vec<String>,
-    pub nist_csf: Vec<String>,
-    pub evidence: Map<String, Value>,
-    pub location: Location,
-    pub fingerprint: String,
+    pub provider: &'a str,
+    pub identity: IdentityRef<'a>,
+    pub message: &'a str,
+    pub owasp_nhi: &'a [String],
+    pub nist_csf: &'a [String],
+    pub evidence: &'a EvidenceMap,
+    pub location: LocationRef<'a>,
+    pub fingerprint: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LocationRef<'a> {
+    pub path: &'a str,
+    pub line: u32,
 }
 
 /// The whole risk report.
 #[derive(Debug, Serialize)]
-pub struct Report {
+pub struct Report<'a> {
     pub schema_version: &'static str,
     pub tool: Tool,
     pub scanned_at: String,
@@ -100,21 +107,21 @@ pub struct Report {
     pub notes: Vec<String>,
     pub summary: Summary,
     pub visibility: Visibility,
-    pub findings: Vec<FindingOut>,
+    pub findings: Vec<FindingOut<'a>>,
 }
 
 fn meta(id: &str) -> &'static CheckMeta {
     lookup(id).expect("every finding's check is registered")
 }
 
-impl Report {
+impl<'a> Report<'a> {
     pub fn build(
-        inv: &Inventory,
-        findings: &[Finding],
+        inv: &'a Inventory,
+        findings: &'a [Finding],
         errors: &[InputError],
         now: Timestamp,
         thresholds: Thresholds,
-    ) -> Report {
+    ) -> Report<'a> {
         let mut by_severity: BTreeMap<&'static str, usize> =
             Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
         let mut by_check: BTreeMap<&'static str, usize> = BTreeMap::new();
@@ -159,39 +166,39 @@ impl Report {
     }
 }
 
-fn finding_out(inv: &Inventory, f: &Finding) -> FindingOut {
+fn finding_out<'a>(inv: &'a Inventory, f: &'a Finding) -> FindingOut<'a> {
     let m = meta(f.check_id);
     let identity = match f.identity {
         Some(i) => {
             let x = &inv.identities[i];
             IdentityRef {
-                id: x.id.clone(),
-                name: x.name.clone(),
-                kind: x.kind.as_str().to_string(),
-                provider: x.provider.as_str().to_string(),
+                id: &x.id,
+                name: &x.name,
+                kind: x.kind.as_str(),
+                provider: x.provider.as_str(),
             }
         }
         None => IdentityRef {
-            id: String::new(),
-            name: "(not in the export)".into(),
-            kind: "unknown".into(),
-            provider: m.provider.clone(),
+            id: "",
+            name: "(not in the export)",
+            kind: "unknown",
+            provider: &m.provider,
         },
     };
     FindingOut {
         check_id: f.check_id,
-        title: m.title.clone(),
+        title: &m.title,
         severity: f.severity,
-        provider: identity.provider.clone(),
+        provider: identity.provider,
         identity,
-        message: f.message.clone(),
-        owasp_nhi: m.owasp.clone(),
-        nist_csf: m.nist.clone(),
-        evidence: f.evidence.clone(),
-        location: Location {
-            path: inv.path_of(f.source.file).to_string(),
+        message: &f.message,
+        owasp_nhi: &m.owasp,
+        nist_csf: &m.nist,
+        evidence: &f.evidence,
+        location: LocationRef {
+            path: inv.path_of(f.source.file),
             line: f.source.line,
         },
-        fingerprint: f.fingerprint.clone(),
+        fingerprint: &f.fingerprint,
     }
 }

@@ -20,6 +20,9 @@ pub struct Style {
 
 const FIXED_WIDTH: u16 = 160;
 
+/// The most findings a table lists; the rest are counted, and JSON has them all.
+pub const MAX_TABLE_ROWS: usize = 1000;
+
 fn table(style: Style) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
@@ -80,7 +83,7 @@ pub fn write_report(r: &Report, style: Style, out: &mut dyn Write) -> std::io::R
         t.set_header([
             "Severity", "Check", "Identity", "Finding", "OWASP", "Source",
         ]);
-        for f in &r.findings {
+        for f in r.findings.iter().take(MAX_TABLE_ROWS) {
             t.add_row(vec![
                 severity_cell(f.severity, style),
                 Cell::new(f.check_id),
@@ -91,6 +94,13 @@ pub fn write_report(r: &Report, style: Style, out: &mut dyn Write) -> std::io::R
             ]);
         }
         writeln!(out, "{t}")?;
+        if r.findings.len() > MAX_TABLE_ROWS {
+            writeln!(
+                out,
+                "… {} more finding(s) not shown in the table (the {MAX_TABLE_ROWS} most severe are); use --format json for all",
+                r.findings.len() - MAX_TABLE_ROWS
+            )?;
+        }
     }
     problems(out, &r.skipped, &r.errors, &r.notes)?;
     let counts: Vec<String> = Severity::ALL

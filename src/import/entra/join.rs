@@ -8,7 +8,7 @@
 //! - The home tenant comes from `--tenant-id`, an organization export, or the
 //!   tenant that owns the exported application objects.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::records::*;
 use crate::import::LoadOptions;
@@ -38,13 +38,14 @@ struct Merged {
     owner_pages: HashMap<String, Vec<Owner>>,
     fic_pages: HashMap<String, Vec<RawFic>>,
     exposures: Vec<RawExposure>,
+    orphan_fics: usize,
     duplicates: usize,
 }
 
 fn merge(files: Vec<FileRecords>) -> Merged {
     let mut m = Merged::default();
-    let mut sp_seen: HashMap<String, usize> = HashMap::new();
-    let mut app_seen: HashMap<String, usize> = HashMap::new();
+    let mut sp_seen: HashMap<String, usize> = HashMap::default();
+    let mut app_seen: HashMap<String, usize> = HashMap::default();
     for f in files {
         for sp in f.sps {
             match sp_seen.get(&sp.id) {
@@ -117,6 +118,7 @@ fn merge(files: Vec<FileRecords>) -> Merged {
                 .extend(page.fics);
         }
         m.exposures.extend(f.exposures);
+        m.orphan_fics += f.orphan_fics;
     }
     m
 }
@@ -131,7 +133,7 @@ fn home_tenant(m: &Merged, options: &LoadOptions) -> Option<(String, TenantSourc
     }
     // The tenant that owns the SPs of exported application objects.
     let app_ids: HashSet<&str> = m.apps.iter().filter_map(|a| a.app_id.as_deref()).collect();
-    let mut votes: HashMap<&str, usize> = HashMap::new();
+    let mut votes: HashMap<&str, usize> = HashMap::default();
     for sp in &m.sps {
         if let (Some(app), Some(org)) = (sp.app_id.as_deref(), sp.owner_org.as_deref())
             && app_ids.contains(app)
@@ -159,8 +161,8 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions) -> Inventory {
         .enumerate()
         .filter_map(|(i, a)| Some((a.app_id.as_deref()?, i)))
         .collect();
-    let mut app_identity: HashMap<&str, usize> = HashMap::new(); // app object id → identity
-    let mut sp_identity: HashMap<&str, usize> = HashMap::new(); // SP object id → identity
+    let mut app_identity: HashMap<&str, usize> = HashMap::default(); // app object id → identity
+    let mut sp_identity: HashMap<&str, usize> = HashMap::default(); // SP object id → identity
     let mut used_apps = vec![false; m.apps.len()];
 
     for sp in &m.sps {
@@ -310,6 +312,12 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions) -> Inventory {
             ));
         }
     }
+    if m.orphan_fics > 0 {
+        notes.push(format!(
+            "{} federated identity credentials were read without their application; export them per application so that @odata.context names it (applications('<id>')/federatedIdentityCredentials)",
+            m.orphan_fics
+        ));
+    }
     if m.duplicates > 0 {
         notes.push(format!(
             "{} duplicate service principal or application records (same id in several files) were merged",
@@ -431,7 +439,7 @@ fn add_credentials(
 fn add_app_credentials(b: &mut InventoryBuilder, identity: usize, app: &RawApp, m: &Merged) {
     add_credentials(b, identity, &app.creds, CredentialHost::Application);
     let paged = m.fic_pages.get(&app.id).map(Vec::as_slice).unwrap_or(&[]);
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for f in app.fics.iter().chain(paged) {
         let key = (
             f.issuer.clone(),
@@ -470,7 +478,7 @@ fn add_assignments(
     sps_by_id: &HashMap<&str, &RawSp>,
     notes: &mut Vec<String>,
 ) {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let mut missing_principal = 0;
     let mut unresolved = 0;
     let all = m
@@ -563,7 +571,7 @@ fn add_consents(
     notes: &mut Vec<String>,
 ) {
     let mut missing_client = 0;
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for c in &m.consents {
         let key = c.id.clone().unwrap_or_else(|| {
             format!(
@@ -620,7 +628,7 @@ fn add_consents(
 }
 
 fn add_roles(b: &mut InventoryBuilder, m: &Merged, sp_identity: &HashMap<&str, usize>) {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for r in &m.role_assignments {
         let Some(&identity) = sp_identity.get(r.principal_id.as_str()) else {
             continue; // users and groups hold roles too; they are not NHIs

@@ -6,6 +6,7 @@
 
 use std::sync::LazyLock;
 
+use rayon::prelude::*;
 use regex::Regex;
 use serde_json::value::RawValue;
 
@@ -49,12 +50,17 @@ enum Context {
     FicsOf(String),
     /// Sign-in activity reports: present even when empty.
     SpActivityReport,
+    /// A list of directory objects of mixed or unknown type (what Graph answers for
+    /// `/applications/{id}/owners`): items are classified by content, but a list of
+    /// users here is not a users export.
+    DirectoryObjects,
     /// Anything else: classify each item by content.
     Unknown,
 }
 
-static PARENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:applications|servicePrincipals|directoryObjects)\('([^']+)'\)/(owners|federatedIdentityCredentials)")
+/// `servicePrincipals('<id>')/appRoleAssignments` and other navigation pages.
+static NAVIGATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:applications|servicePrincipals|directoryObjects)\('([^']+)'\)/(\w+)")
         .expect("static regex")
 });
 
@@ -62,12 +68,14 @@ fn context(url: &str) -> Context {
     let Some((_, frag)) = url.split_once("$metadata#") else {
         return Context::Unknown;
     };
-    if let Some(c) = PARENT.captures(frag) {
+    if let Some(c) = NAVIGATION.captures(frag) {
         let id = c[1].to_string();
-        return if &c[2] == "owners" {
-            Context::OwnersOf(id)
-        } else {
-            Context::FicsOf(id)
+        return match &c[2] {
+            "owners" => Context::OwnersOf(id),
+            "federatedIdentityCredentials" => Context::FicsOf(id),
+            "appRoleAssignments" | "appRoleAssignedTo" => Context::Items(Kind::Assignment),
+            "oauth2PermissionGrants" => Context::Items(Kind::Consent),
+            _ => Context::DirectoryObjects,
         };
     }
     let head = frag
@@ -90,6 +98,7 @@ fn context(url: &str) -> Context {
             Context::Items(Kind::CredentialActivity)
         }
         "microsoft.graph.passwordcredential" => Context::Items(Kind::PasswordCredential),
+        "directoryobjects" => Context::DirectoryObjects,
         _ => Context::Unknown,
     }
 }
@@ -270,6 +279,9 @@ pub fn sniff(docs: &[&RawValue]) -> Result<(), String> {
     Err("valid JSON but no recognised inventory objects (not an Entra, AWS, GCP, Kubernetes, Okta or GitHub export this version reads)".into())
 }
 
+/// Items per parallel parsing task.
+const CHUNK: usize = 512;
+
 /// Parses one file's documents into records.
 pub fn parse(
     docs: &[&RawValue],
@@ -310,19 +322,38 @@ pub fn parse(
                 if ctx == Context::SpActivityReport {
                     out.sp_activity_present = true;
                 }
-                if matches!(ctx, Context::Items(Kind::User)) {
+                // A users export: a `users` page, or a context-free list of users only
+                // (`az ad user list`). Owner lists are not users exports.
+                if matches!(ctx, Context::Items(Kind::User))
+                    || (ctx == Context::Unknown
+                        && !items.is_empty()
+                        && items
+                            .iter()
+                            .all(|i| Obj::parse(i).and_then(|o| classify(&o)) == Some(Kind::User)))
+                {
                     out.users_present = true;
                 }
-                for item in &items {
-                    let Some(o) = Obj::parse(item) else { continue };
-                    let kind = match &ctx {
-                        Context::Items(k) => Some(*k),
-                        Context::SpActivityReport => Some(Kind::SpActivity),
-                        _ => classify(&o),
-                    };
-                    if let Some(kind) = kind {
-                        p.object(kind, &o, item, &mut out)?;
-                    }
+                // Large pages are read in parallel chunks, appended in order.
+                let parts: Vec<FileRecords> = items
+                    .par_chunks(CHUNK)
+                    .map(|chunk| {
+                        let mut part = FileRecords::default();
+                        for item in chunk {
+                            let Some(o) = Obj::parse(item) else { continue };
+                            let kind = match &ctx {
+                                Context::Items(k) => Some(*k),
+                                Context::SpActivityReport => Some(Kind::SpActivity),
+                                _ => classify(&o),
+                            };
+                            if let Some(kind) = kind {
+                                p.object(kind, &o, item, &mut part)?;
+                            }
+                        }
+                        Ok(part)
+                    })
+                    .collect::<Result<_, InputError>>()?;
+                for part in parts {
+                    out.append(part);
                 }
             }
         }
@@ -385,6 +416,14 @@ mod tests {
                 "https://graph.microsoft.com/beta/$metadata#reports/servicePrincipalSignInActivities"
             ),
             Context::SpActivityReport
+        );
+        assert_eq!(
+            context(&format!("{base}servicePrincipals('ab')/appRoleAssignments")),
+            Context::Items(Kind::Assignment)
+        );
+        assert_eq!(
+            context(&format!("{base}directoryObjects")),
+            Context::DirectoryObjects
         );
         assert_eq!(context("no metadata here"), Context::Unknown);
     }

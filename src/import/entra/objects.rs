@@ -95,16 +95,13 @@ impl Parser<'_, '_> {
             }
             Kind::Consent => out.consents.extend(self.consent(o, raw)),
             Kind::Assignment => out.assignments.extend(self.assignment(o, raw)),
-            Kind::User => {
-                out.users_present = true;
-                out.users.extend(user(o));
-            }
+            Kind::User => out.users.extend(user(o)),
             Kind::Organization => out.organizations.extend(id_of(o)),
             Kind::RoleAssignment => out.role_assignments.extend(self.role_assignment(o, raw)),
             Kind::DirectoryRole => self.directory_role(o, raw, out),
-            Kind::Fic => {
-                // A bare FIC without a parent page cannot be attached to an app.
-            }
+            // A FIC outside an `applications('<id>')/federatedIdentityCredentials`
+            // page cannot be attached to an app: counted and reported in a note.
+            Kind::Fic => out.orphan_fics += 1,
             Kind::SpActivity => {
                 out.sp_activity_present = true;
                 if let Some(app_id) = o.text("appId") {
@@ -384,10 +381,10 @@ fn verified_publisher(o: &Obj) -> Option<String> {
     Some(vp.text("displayName").unwrap_or_else(|| "verified".into()))
 }
 
+/// Inline owners (`$expand=owners`); `None` when the field is absent or null,
+/// which means "not exported", not "no owner".
 fn owners(o: &Obj) -> Option<Vec<Owner>> {
-    if !o.has("owners") {
-        return None;
-    }
+    o.get("owners")?;
     Some(
         o.array("owners")
             .unwrap_or_default()

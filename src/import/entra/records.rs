@@ -155,6 +155,8 @@ pub struct FileRecords {
     pub owner_pages: Vec<OwnersPage>,
     pub fic_pages: Vec<FicPage>,
     pub exposures: Vec<RawExposure>,
+    /// Federated credentials read without a parent application.
+    pub orphan_fics: usize,
 }
 
 impl FileRecords {
@@ -176,9 +178,30 @@ impl FileRecords {
                 .sum::<usize>()
             + self.fic_pages.iter().map(|p| p.fics.len()).sum::<usize>()
             + self.exposures.len()
+            + self.orphan_fics
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Appends another part of the same file, keeping order.
+    pub fn append(&mut self, mut other: FileRecords) {
+        self.sps.append(&mut other.sps);
+        self.apps.append(&mut other.apps);
+        self.assignments.append(&mut other.assignments);
+        self.consents.append(&mut other.consents);
+        self.users.append(&mut other.users);
+        self.users_present |= other.users_present;
+        self.organizations.append(&mut other.organizations);
+        self.role_assignments.append(&mut other.role_assignments);
+        self.sp_activity.append(&mut other.sp_activity);
+        self.sp_activity_present |= other.sp_activity_present;
+        self.credential_activity
+            .append(&mut other.credential_activity);
+        self.owner_pages.append(&mut other.owner_pages);
+        self.fic_pages.append(&mut other.fic_pages);
+        self.exposures.append(&mut other.exposures);
+        self.orphan_fics += other.orphan_fics;
     }
 }
