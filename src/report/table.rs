@@ -87,8 +87,8 @@ pub fn write_report(r: &Report, style: Style, out: &mut dyn Write) -> std::io::R
             t.add_row(vec![
                 severity_cell(f.severity, style),
                 Cell::new(f.check_id),
-                Cell::new(&f.identity.name),
-                Cell::new(&f.message),
+                Cell::new(f.identity.name),
+                Cell::new(f.message),
                 Cell::new(f.owasp_nhi.join(" ")),
                 Cell::new(format!("{}:{}", f.location.path, f.location.line)),
             ]);
