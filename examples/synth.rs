@@ -76,11 +76,13 @@ const GRAPH_ROLES: &[(&str, &str)] = &[
         "RoleManagement.ReadWrite.Directory",
     ),
 ];
+/// Delegated scopes: five common low-risk ones, then the rare high-risk ones.
 const SCOPES: &[&str] = &[
     "User.Read",
     "openid",
     "profile",
     "offline_access",
+    "Calendars.Read",
     "Mail.Read",
     "Files.ReadWrite.All",
     "Directory.AccessAsUser.All",
@@ -127,11 +129,7 @@ fn write(path: PathBuf, v: &Value) -> std::io::Result<()> {
 
 fn credential(rng: &mut Rng, secret: bool) -> Value {
     let start = rng.date(2023, 1000);
-    let years = if rng.chance(10) {
-        200
-    } else {
-        1 + rng.below(2)
-    };
+    let years = if rng.chance(3) { 200 } else { 1 + rng.below(2) };
     let end = format!(
         "{}{}",
         start[..4].parse::<u64>().expect("year") + years,
@@ -177,15 +175,22 @@ fn entra(a: &Args) -> std::io::Result<()> {
     for i in 0..a.identities {
         let sp_id = rng.guid();
         let app_id = rng.guid();
-        let kind = rng.below(10);
+        // 15 % managed identities, 20 % third-party apps, 65 % home apps.
+        let kind = rng.below(20);
         let (owner_org, sp_type) = match kind {
-            0 => (Value::Null, "ManagedIdentity"),
-            1..=3 => (json!(rng.guid()), "Application"),
+            0..=2 => (Value::Null, "ManagedIdentity"),
+            3..=6 => (json!(rng.guid()), "Application"),
             _ => (json!(tenant), "Application"),
         };
-        let assignments: Vec<Value> = (0..rng.below(7))
+        // Most SPs hold no or few app roles; 10 % of picks are Tier-0/Tier-1.
+        let count = match rng.below(10) {
+            0..=4 => 0,
+            5..=8 => 1 + rng.below(3),
+            _ => 3 + rng.below(6),
+        };
+        let assignments: Vec<Value> = (0..count)
             .map(|_| {
-                let (role, _) = GRAPH_ROLES[rng.below(GRAPH_ROLES.len() as u64) as usize];
+                let (role, _) = GRAPH_ROLES[skewed(&mut rng, GRAPH_ROLES.len(), 3, 10)];
                 json!({"id": rng.guid(), "appRoleId": role, "principalId": sp_id, "principalType": "ServicePrincipal",
                        "resourceId": graph_sp_id, "resourceDisplayName": "Microsoft Graph",
                        "createdDateTime": rng.date(2022, 1200)})
@@ -205,7 +210,7 @@ fn entra(a: &Args) -> std::io::Result<()> {
             "passwordCredentials": sp_secrets, "keyCredentials": [],
             "appRoleAssignments": assignments,
         }));
-        if kind >= 4 {
+        if kind >= 7 {
             let owners: Vec<Value> = (0..rng.below(3))
                 .map(|_| {
                     let u = &users[rng.below(users.len() as u64) as usize];
@@ -289,5 +294,15 @@ fn main() -> std::io::Result<()> {
             eprintln!("provider {other} is not generated yet (entra only)");
             std::process::exit(2)
         }
+    }
+}
+
+/// An index into a list whose first `low` entries are common and the rest rare:
+/// `rare_percent` of picks land in the rare tail.
+fn skewed(rng: &mut Rng, len: usize, low: usize, rare_percent: u64) -> usize {
+    if rng.chance(rare_percent) {
+        low + rng.below((len - low) as u64) as usize
+    } else {
+        rng.below(low as u64) as usize
     }
 }

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::checks::{Ctx, Finding, Thresholds, registry};
+use crate::checks::{Ctx, Finding, Severity, Thresholds, registry};
 use crate::model::Inventory;
 
 /// Runs all registered checks.
@@ -20,18 +20,28 @@ pub fn run(inv: &Inventory, now: Timestamp, thresholds: Thresholds) -> Vec<Findi
         .par_iter()
         .flat_map_iter(|check| (check.run)(&ctx))
         .collect();
-    for f in &mut findings {
-        f.fingerprint = fingerprint(inv, f);
-    }
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.check_id.cmp(b.check_id))
-            .then_with(|| name_of(inv, a).cmp(name_of(inv, b)))
-            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
-    });
-    findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
     findings
+        .par_iter_mut()
+        .for_each(|f| f.fingerprint = fingerprint(inv, f));
+    // Sort small keys, then move each finding once (findings are large to move).
+    let mut order: Vec<(std::cmp::Reverse<Severity>, &'static str, &str, &str, usize)> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            (
+                std::cmp::Reverse(f.severity),
+                f.check_id,
+                name_of(inv, f),
+                f.fingerprint.as_str(),
+                i,
+            )
+        })
+        .collect();
+    order.par_sort_unstable();
+    order.dedup_by(|a, b| a.3 == b.3);
+    let keep: Vec<usize> = order.iter().map(|k| k.4).collect();
+    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
+    keep.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 fn name_of<'a>(inv: &'a Inventory, f: &Finding) -> &'a str {

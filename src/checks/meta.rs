@@ -134,8 +134,19 @@ pub static ALL_META: LazyLock<Vec<CheckMeta>> = LazyLock::new(|| {
         .collect()
 });
 
+static BY_ID: LazyLock<rustc_hash::FxHashMap<&'static str, usize>> = LazyLock::new(|| {
+    ALL_META
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i))
+        .collect()
+});
+
 /// The metadata of one check by id (case-insensitive) or name.
 pub fn lookup(key: &str) -> Option<&'static CheckMeta> {
+    if let Some(&i) = BY_ID.get(key) {
+        return Some(&ALL_META[i]);
+    }
     ALL_META
         .iter()
         .find(|m| m.id.eq_ignore_ascii_case(key) || m.name == key)

@@ -177,7 +177,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
     timings.lap("report");
     emit(&args.input, |out, style| match args.input.format {
         Format::Table => table::write_report(&report, style, out),
-        Format::Json => report::json::write(&report, out),
+        Format::Json => report::json::write_report(&report, out),
     })?;
     timings.lap("render");
     if crate::timing::Timings::enabled() {
@@ -186,8 +186,19 @@ fn scan(args: ScanArgs) -> Result<u8> {
     for e in &loaded.errors {
         eprintln!("error: {e}");
     }
-    if !loaded.errors.is_empty() {
-        return Ok(exit::INPUT);
+    let code = gate(&args, &loaded.errors, &findings);
+    // The process ends next: freeing a large inventory object by object would only
+    // add to the wall time.
+    std::mem::forget(report);
+    std::mem::forget(findings);
+    std::mem::forget(loaded);
+    Ok(code)
+}
+
+/// The exit code: input errors first, then the `--fail-on` gate.
+fn gate(args: &ScanArgs, errors: &[import::InputError], findings: &[crate::checks::Finding]) -> u8 {
+    if !errors.is_empty() {
+        return exit::INPUT;
     }
     let tripped = args
         .fail_on
@@ -199,9 +210,9 @@ fn scan(args: ScanArgs) -> Result<u8> {
             "nhiscan: {tripped} finding(s) at or above --fail-on {}",
             format!("{:?}", args.fail_on).to_lowercase()
         );
-        return Ok(exit::GATE);
+        return exit::GATE;
     }
-    Ok(exit::OK)
+    exit::OK
 }
 
 fn inventory(args: InputArgs) -> Result<u8> {

@@ -200,6 +200,98 @@ pub fn as_string(raw: &RawValue) -> Option<String> {
     serde_json::from_str(raw.get()).ok()
 }
 
+/// A top-level object read in one pass for paging: its `@odata.context` (or legacy
+/// `odata.metadata`) and, when `value` is an array, that array's elements.
+#[derive(Default)]
+pub struct Page<'a> {
+    pub context: Option<String>,
+    pub items: Option<Vec<&'a RawValue>>,
+}
+
+/// Reads a Graph page without scanning its (possibly huge) `value` array twice.
+/// `None` when `raw` is not an object.
+pub fn page(raw: &RawValue) -> Option<Page<'_>> {
+    if JsonType::of(raw) != JsonType::Object {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    de.deserialize_map(PageVisitor).ok()
+}
+
+struct PageVisitor;
+
+impl<'de> Visitor<'de> for PageVisitor {
+    type Value = Page<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Page<'de>, A::Error> {
+        let mut page = Page::default();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.0.as_ref() {
+                "value" => page.items = map.next_value::<MaybeArray<'de>>()?.0,
+                "@odata.context" | "odata.metadata" => {
+                    page.context = map.next_value::<Option<String>>().ok().flatten();
+                }
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(page)
+    }
+}
+
+/// The elements of a JSON array as raw values, or `None` for any other value.
+struct MaybeArray<'a>(Option<Vec<&'a RawValue>>);
+
+impl<'de> de::Deserialize<'de> for MaybeArray<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MaybeArray<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(64));
+                while let Some(item) = seq.next_element::<&'de RawValue>()? {
+                    out.push(item);
+                }
+                Ok(MaybeArray(Some(out)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(MaybeArray(None))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(MaybeArray(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(MaybeArray(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(MaybeArray(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(MaybeArray(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(MaybeArray(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(MaybeArray(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 fn parse_fields(raw: &RawValue) -> Option<Vec<(Cow<'_, str>, &RawValue)>> {
     let mut de = serde_json::Deserializer::from_str(raw.get());
     de.deserialize_map(FieldsVisitor).ok()
@@ -287,6 +379,19 @@ mod tests {
         let items = o.array("value").unwrap();
         assert_eq!(lines.line_of(items[0]), 3);
         assert_eq!(lines.line_of(items[1]), 4);
+    }
+
+    #[test]
+    fn pages_yield_context_and_items_in_one_pass() {
+        let p = page(raw(
+            r#"{"@odata.context":"ctx","value":[{"a":1},2],"x":{"y":[]}}"#,
+        ))
+        .unwrap();
+        assert_eq!(p.context.as_deref(), Some("ctx"));
+        assert_eq!(p.items.unwrap().len(), 2);
+        let single = page(raw(r#"{"keyId":"k","value":"not an array"}"#)).unwrap();
+        assert!(single.items.is_none() && single.context.is_none());
+        assert!(page(raw("[1]")).is_none());
     }
 
     #[test]

@@ -1,12 +1,193 @@
 //! JSON output: the [`Report`](super::Report) serialised as documented in
-//! docs/json-report.md. Key order follows the structs, maps are sorted.
+//! docs/json-report.md. Key order follows the structs.
+//!
+//! Findings are the bulk of a large report, so they are serialised in parallel
+//! chunks with a formatter that continues serde_json's pretty layout at the right
+//! depth; the result is byte-identical to serialising the whole report at once.
 
-use std::io::Write;
+use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::ser::{Formatter, Serializer};
+
+use super::{FindingOut, Report};
 
 /// Writes any report document as pretty JSON with a trailing newline.
-pub fn write<T: Serialize>(doc: &T, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn write<T: Serialize>(doc: &T, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, doc)?;
     out.write_all(b"\n")
+}
+
+/// Findings per parallel serialisation task.
+const CHUNK: usize = 2048;
+
+/// Writes the risk report: the head (every field but `findings`) as usual, then
+/// the findings, serialised in parallel.
+pub fn write_report(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut head = serde_json::to_vec_pretty(report)?;
+    // `head` ends with "\n}"; the findings array goes before that brace.
+    head.truncate(head.len() - 2);
+    out.write_all(&head)?;
+    out.write_all(b",\n  \"findings\": [")?;
+    // Batches of chunks bound the memory held in rendered-but-unwritten bytes.
+    let batch = CHUNK * 4 * rayon::current_num_threads();
+    let mut first = true;
+    for group in report.findings.chunks(batch) {
+        let chunks: Vec<io::Result<Vec<u8>>> = group.par_chunks(CHUNK).map(render_chunk).collect();
+        for chunk in chunks {
+            let bytes = chunk?;
+            out.write_all(if first { b"\n    " } else { b",\n    " })?;
+            out.write_all(&bytes)?;
+            first = false;
+        }
+    }
+    out.write_all(if first { b"]\n}\n" } else { b"\n  ]\n}\n" })
+}
+
+/// Findings at depth 2, separated as serde_json's pretty printer separates them.
+fn render_chunk(chunk: &[FindingOut]) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(chunk.len() * 1024);
+    for (i, f) in chunk.iter().enumerate() {
+        if i > 0 {
+            buf.extend_from_slice(b",\n    ");
+        }
+        let mut ser = Serializer::with_formatter(&mut buf, Pretty::at(2));
+        f.serialize(&mut ser)?;
+    }
+    Ok(buf)
+}
+
+/// serde_json's pretty layout (two-space indent), starting at a given depth.
+struct Pretty {
+    indent: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn at(indent: usize) -> Pretty {
+        Pretty {
+            indent,
+            has_value: false,
+        }
+    }
+
+    fn newline<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        w.write_all(b"\n")?;
+        for _ in 0..self.indent {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.indent += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.indent -= 1;
+        if self.has_value {
+            self.newline(w)?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.newline(w)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.indent += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.indent -= 1;
+        if self.has_value {
+            self.newline(w)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.newline(w)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Thresholds;
+    use crate::import::{LoadOptions, load};
+
+    #[derive(Serialize)]
+    struct Whole<'a> {
+        #[serde(flatten)]
+        head: &'a Report<'a>,
+        findings: &'a [FindingOut<'a>],
+    }
+
+    #[test]
+    fn parallel_rendering_is_byte_identical_to_serde_pretty() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/entra/contoso");
+        let loaded = load(&[dir], &LoadOptions::default());
+        let now = crate::time::parse_timestamp("2026-11-01T00:00:00Z").unwrap();
+        let findings = crate::engine::run(&loaded.inventory, now, Thresholds::default());
+        let report = Report::build(
+            &loaded.inventory,
+            &findings,
+            &[],
+            now,
+            Thresholds::default(),
+        );
+        assert!(report.findings.len() > 40);
+        let mut ours = Vec::new();
+        write_report(&report, &mut ours).unwrap();
+        let mut reference = serde_json::to_vec_pretty(&Whole {
+            head: &report,
+            findings: &report.findings,
+        })
+        .unwrap();
+        reference.push(b'\n');
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(reference).unwrap()
+        );
+
+        let empty = Report::build(&loaded.inventory, &[], &[], now, Thresholds::default());
+        let mut ours = Vec::new();
+        write_report(&empty, &mut ours).unwrap();
+        let text = String::from_utf8(ours).unwrap();
+        assert!(
+            text.ends_with("\"findings\": []\n}\n"),
+            "{}",
+            &text[text.len() - 40..]
+        );
+        serde_json::from_str::<serde_json::Value>(&text).unwrap();
+    }
 }

@@ -107,6 +107,8 @@ pub struct Report<'a> {
     pub notes: Vec<String>,
     pub summary: Summary,
     pub visibility: Visibility,
+    /// Written after the other fields by [`json::write_report`], in parallel.
+    #[serde(skip)]
     pub findings: Vec<FindingOut<'a>>,
 }
 

@@ -8,6 +8,9 @@
 //! - The home tenant comes from `--tenant-id`, an organization export, or the
 //!   tenant that owns the exported application objects.
 
+use std::borrow::Cow;
+
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::records::*;
@@ -344,6 +347,9 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions) -> Inventory {
         inv.home_tenant = Some(t);
         inv.tenant_source = Some(s);
     }
+    drop((users, app_by_appid, app_identity, sp_identity, sps_by_id));
+    // Freeing millions of raw strings takes a while; nothing waits for it.
+    rayon::spawn(move || drop(m));
     b.finish()
 }
 
@@ -478,18 +484,23 @@ fn add_assignments(
     sps_by_id: &HashMap<&str, &RawSp>,
     notes: &mut Vec<String>,
 ) {
-    let mut seen = HashSet::default();
+    // Sequential: de-duplicate (an assignment may be both expanded and standalone)
+    // and keep those held by service principals in the export.
+    let mut seen: HashSet<Cow<str>> = HashSet::default();
     let mut missing_principal = 0;
-    let mut unresolved = 0;
+    let mut todo: Vec<(&RawAssignment, usize)> = Vec::new();
     let all = m
         .assignments
         .iter()
         .chain(m.sps.iter().flat_map(|s| s.assignments.iter()));
     for a in all {
-        let key = a
-            .id
-            .clone()
-            .unwrap_or_else(|| format!("{}|{}|{}", a.principal_id, a.resource_id, a.app_role_id));
+        let key = match &a.id {
+            Some(id) => Cow::Borrowed(id.as_str()),
+            None => Cow::Owned(format!(
+                "{}|{}|{}",
+                a.principal_id, a.resource_id, a.app_role_id
+            )),
+        };
         if !seen.insert(key) {
             continue;
         }
@@ -503,54 +514,19 @@ fn add_assignments(
             missing_principal += 1;
             continue;
         };
-        if a.app_role_id == DEFAULT_ACCESS_ROLE {
-            continue;
+        if a.app_role_id != DEFAULT_ACCESS_ROLE {
+            todo.push((a, identity));
         }
-        let resource = sps_by_id.get(a.resource_id.as_str());
-        let (resource_app_id, value, note) = match resource {
-            Some(r) => (
-                r.app_id.clone(),
-                r.app_roles
-                    .iter()
-                    .find(|(id, _)| *id == a.app_role_id)
-                    .map(|(_, v)| v.clone()),
-                None,
-            ),
-            None if a.resource_name.as_deref() == Some("Microsoft Graph") => (
-                Some(MICROSOFT_GRAPH.to_string()),
-                ENTRA
-                    .app_permission_by_id(MICROSOFT_GRAPH, &a.app_role_id)
-                    .map(|p| p.value.clone()),
-                Some(
-                    "resolved with nhiscan's Microsoft Graph table: the resource service principal is not in the export",
-                ),
-            ),
-            None => (None, None, None),
-        };
-        if value.is_none() {
-            unresolved += 1;
-        }
-        let tier = match (&resource_app_id, &value) {
-            (Some(r), Some(v)) => EntraReference::tier(ENTRA.app_permission(r, v)),
-            _ => Tier::Unclassified,
-        };
-        b.inventory.grants.push(Grant {
-            identity,
-            kind: GrantKind::ApplicationPermission,
-            resource: resource
-                .and_then(|r| r.name.clone())
-                .or_else(|| a.resource_name.clone())
-                .unwrap_or_else(|| a.resource_id.clone()),
-            resource_app_id,
-            permission: value.unwrap_or_else(|| format!("appRole {}", a.app_role_id)),
-            permission_id: Some(a.app_role_id.clone()),
-            tier,
-            consent: None,
-            scope: None,
-            resolution_note: note,
-            source: a.source,
-        });
     }
+    // Parallel: resolve each appRoleId against its resource's app roles.
+    let resolved: Vec<(Grant, bool)> = todo
+        .par_iter()
+        .map(|&(a, identity)| resolve_assignment(a, identity, sps_by_id))
+        .collect();
+    let unresolved = resolved.iter().filter(|(_, ok)| !ok).count();
+    b.inventory
+        .grants
+        .extend(resolved.into_iter().map(|(g, _)| g));
     if missing_principal > 0 {
         notes.push(format!(
             "{missing_principal} app role assignments name a service principal that is not in the export"
@@ -563,6 +539,57 @@ fn add_assignments(
     }
 }
 
+/// One application permission grant; `false` when the permission name is unknown.
+fn resolve_assignment(
+    a: &RawAssignment,
+    identity: usize,
+    sps_by_id: &HashMap<&str, &RawSp>,
+) -> (Grant, bool) {
+    let resource = sps_by_id.get(a.resource_id.as_str());
+    let (resource_app_id, value, note) = match resource {
+        Some(r) => (
+            r.app_id.clone(),
+            r.app_roles
+                .iter()
+                .find(|(id, _)| *id == a.app_role_id)
+                .map(|(_, v)| v.clone()),
+            None,
+        ),
+        None if a.resource_name.as_deref() == Some("Microsoft Graph") => (
+            Some(MICROSOFT_GRAPH.to_string()),
+            ENTRA
+                .app_permission_by_id(MICROSOFT_GRAPH, &a.app_role_id)
+                .map(|p| p.value.clone()),
+            Some(
+                "resolved with nhiscan's Microsoft Graph table: the resource service principal is not in the export",
+            ),
+        ),
+        None => (None, None, None),
+    };
+    let found = value.is_some();
+    let tier = match (&resource_app_id, &value) {
+        (Some(r), Some(v)) => EntraReference::tier(ENTRA.app_permission(r, v)),
+        _ => Tier::Unclassified,
+    };
+    let grant = Grant {
+        identity,
+        kind: GrantKind::ApplicationPermission,
+        resource: resource
+            .and_then(|r| r.name.clone())
+            .or_else(|| a.resource_name.clone())
+            .unwrap_or_else(|| a.resource_id.clone()),
+        resource_app_id,
+        permission: value.unwrap_or_else(|| format!("appRole {}", a.app_role_id)),
+        permission_id: Some(a.app_role_id.clone()),
+        tier,
+        consent: None,
+        scope: None,
+        resolution_note: note,
+        source: a.source,
+    };
+    (grant, found)
+}
+
 fn add_consents(
     b: &mut InventoryBuilder,
     m: &Merged,
@@ -571,60 +598,76 @@ fn add_consents(
     notes: &mut Vec<String>,
 ) {
     let mut missing_client = 0;
-    let mut seen = HashSet::default();
+    let mut seen: HashSet<Cow<str>> = HashSet::default();
+    let mut todo: Vec<(&RawConsent, usize)> = Vec::new();
     for c in &m.consents {
-        let key = c.id.clone().unwrap_or_else(|| {
-            format!(
+        let key = match &c.id {
+            Some(id) => Cow::Borrowed(id.as_str()),
+            None => Cow::Owned(format!(
                 "{}|{}|{:?}|{}",
                 c.client_id,
                 c.resource_id,
                 c.principal_id,
                 c.scopes.join(" ")
-            )
-        });
+            )),
+        };
         if !seen.insert(key) {
             continue;
         }
-        let Some(&identity) = sp_identity.get(c.client_id.as_str()) else {
-            missing_client += 1;
-            continue;
-        };
-        let resource = sps_by_id.get(c.resource_id.as_str());
-        let resource_app_id = resource.and_then(|r| r.app_id.clone());
-        // Scope names are names, not GUIDs: an unknown resource is looked up as Graph.
-        let lookup_app = resource_app_id.as_deref().unwrap_or(MICROSOFT_GRAPH);
-        for scope in &c.scopes {
-            b.inventory.grants.push(Grant {
-                identity,
-                kind: GrantKind::DelegatedPermission,
-                resource: resource
-                    .and_then(|r| r.name.clone())
-                    .unwrap_or_else(|| c.resource_id.clone()),
-                resource_app_id: resource_app_id.clone(),
-                permission: scope.clone(),
-                permission_id: None,
-                tier: EntraReference::tier(ENTRA.scope(lookup_app, scope)),
-                consent: Some(Consent {
-                    kind: if c.all_principals {
-                        ConsentType::AllPrincipals
-                    } else {
-                        ConsentType::Principal
-                    },
-                    principal_id: c.principal_id.clone(),
-                }),
-                scope: None,
-                resolution_note: resource.is_none().then_some(
-                    "resource service principal not in the export; scope tier looked up as Microsoft Graph",
-                ),
-                source: c.source,
-            });
+        match sp_identity.get(c.client_id.as_str()) {
+            Some(&identity) => todo.push((c, identity)),
+            None => missing_client += 1,
         }
     }
+    let grants: Vec<Vec<Grant>> = todo
+        .par_iter()
+        .map(|&(c, identity)| consent_grants(c, identity, sps_by_id))
+        .collect();
+    b.inventory.grants.extend(grants.into_iter().flatten());
     if missing_client > 0 {
         notes.push(format!(
             "{missing_client} delegated permission grants name a client service principal that is not in the export"
         ));
     }
+}
+
+/// One delegated grant per scope of a consent.
+fn consent_grants(
+    c: &RawConsent,
+    identity: usize,
+    sps_by_id: &HashMap<&str, &RawSp>,
+) -> Vec<Grant> {
+    let resource = sps_by_id.get(c.resource_id.as_str());
+    let resource_app_id = resource.and_then(|r| r.app_id.clone());
+    // Scope names are names, not GUIDs: an unknown resource is looked up as Graph.
+    let lookup_app = resource_app_id.as_deref().unwrap_or(MICROSOFT_GRAPH);
+    c.scopes
+        .iter()
+        .map(|scope| Grant {
+            identity,
+            kind: GrantKind::DelegatedPermission,
+            resource: resource
+                .and_then(|r| r.name.clone())
+                .unwrap_or_else(|| c.resource_id.clone()),
+            resource_app_id: resource_app_id.clone(),
+            permission: scope.clone(),
+            permission_id: None,
+            tier: EntraReference::tier(ENTRA.scope(lookup_app, scope)),
+            consent: Some(Consent {
+                kind: if c.all_principals {
+                    ConsentType::AllPrincipals
+                } else {
+                    ConsentType::Principal
+                },
+                principal_id: c.principal_id.clone(),
+            }),
+            scope: None,
+            resolution_note: resource.is_none().then_some(
+                "resource service principal not in the export; scope tier looked up as Microsoft Graph",
+            ),
+            source: c.source,
+        })
+        .collect()
 }
 
 fn add_roles(b: &mut InventoryBuilder, m: &Merged, sp_identity: &HashMap<&str, usize>) {

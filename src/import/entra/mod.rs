@@ -11,7 +11,7 @@ use regex::Regex;
 use serde_json::value::RawValue;
 
 use super::InputError;
-use super::json::{JsonType, LineIndex, Obj, elements};
+use super::json::{JsonType, LineIndex, Obj, elements, page};
 
 mod join;
 mod objects;
@@ -230,21 +230,34 @@ fn page_items(doc: &RawValue) -> (Context, Vec<&RawValue>, bool) {
     match JsonType::of(doc) {
         JsonType::Array => (Context::Unknown, elements(doc), false),
         JsonType::Object => {
-            let Some(o) = Obj::parse(doc) else {
+            let Some(p) = page(doc) else {
                 return (Context::Unknown, Vec::new(), false);
             };
-            let ctx = o
-                .str("@odata.context")
-                .or_else(|| o.str("odata.metadata"))
-                .map(|u| context(&u))
-                .unwrap_or(Context::Unknown);
-            match o.get("value") {
-                Some(v) if JsonType::of(v) == JsonType::Array => (ctx, elements(v), true),
-                _ => (ctx, vec![doc], false),
+            let ctx = p.context.map(|u| context(&u)).unwrap_or(Context::Unknown);
+            match p.items {
+                Some(items) => (ctx, items, true),
+                None => (ctx, vec![doc], false),
             }
         }
         _ => (Context::Unknown, Vec::new(), false),
     }
+}
+
+/// A page's context from the first bytes of the document, where Graph, `az rest`
+/// and Graph PowerShell put `@odata.context`: spares sniffing a scan of the page.
+fn leading_context(doc: &RawValue) -> Context {
+    static LEADING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^\{\s*"@odata\.context"\s*:\s*"([^"\\]*)""#).expect("static regex")
+    });
+    let text = doc.get();
+    let mut end = text.len().min(2048);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    LEADING
+        .captures(&text[..end])
+        .map(|c| context(&c[1]))
+        .unwrap_or(Context::Unknown)
 }
 
 /// `Ok` when the documents hold Entra objects; otherwise why the file is skipped.
@@ -252,12 +265,15 @@ pub fn sniff(docs: &[&RawValue]) -> Result<(), String> {
     let mut other = None;
     let mut saw_page = false;
     for doc in docs {
+        if leading_context(doc) != Context::Unknown {
+            return Ok(());
+        }
         let (ctx, items) = items(doc);
         if !matches!(ctx, Context::Unknown) {
             // A page whose context names an Entra collection is Entra even when empty.
             return Ok(());
         }
-        saw_page |= Obj::parse(doc).is_some_and(|o| o.has("value"));
+        saw_page |= page(doc).is_some_and(|p| p.items.is_some());
         for item in items.iter().take(64) {
             if let Some(o) = Obj::parse(item) {
                 if let Some(reason) = known_other(&o) {
