@@ -11,14 +11,23 @@ use crate::model::Inventory;
 
 /// Runs all registered checks.
 pub fn run(inv: &Inventory, now: Timestamp, thresholds: Thresholds) -> Vec<Finding> {
-    let ctx = Ctx {
-        inv,
-        now,
-        thresholds,
-    };
-    let mut findings: Vec<Finding> = registry::ALL
+    // Every check over every shard of identities: enough tasks to keep all
+    // threads busy even when a few checks produce most findings.
+    let n = inv.identities.len();
+    let shards = (n / 2048).clamp(1, 8 * rayon::current_num_threads());
+    let size = n.div_ceil(shards).max(1);
+    let tasks: Vec<(usize, std::ops::Range<usize>)> = (0..registry::ALL.len())
+        .flat_map(|c| (0..shards).map(move |s| (c, s * size..((s + 1) * size).min(n))))
+        .collect();
+    let mut findings: Vec<Finding> = tasks
         .par_iter()
-        .flat_map_iter(|check| (check.run)(&ctx))
+        .flat_map_iter(|(c, shard)| {
+            let ctx = Ctx {
+                shard: shard.clone(),
+                ..Ctx::whole(inv, now, thresholds)
+            };
+            (registry::ALL[*c].run)(&ctx)
+        })
         .collect();
     findings
         .par_iter_mut()

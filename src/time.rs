@@ -121,7 +121,16 @@ pub fn year(ts: Timestamp) -> i16 {
 
 /// RFC 3339 in UTC with second precision, as every report writes it.
 pub fn format(ts: Timestamp) -> String {
-    ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    let dt = ts.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        dt.year(),
+        dt.month(),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    )
 }
 
 #[cfg(test)]

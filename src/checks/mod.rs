@@ -80,11 +80,39 @@ impl Default for Thresholds {
     }
 }
 
-/// What every check gets: the inventory, the clock and the thresholds.
+/// What every check gets: the inventory, the clock, the thresholds, and the share
+/// of identities to look at (the engine splits large inventories into shards).
 pub struct Ctx<'a> {
     pub inv: &'a Inventory,
     pub now: Timestamp,
     pub thresholds: Thresholds,
+    /// Indexes of the identities this run covers.
+    pub shard: std::ops::Range<usize>,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context covering every identity.
+    pub fn whole(inv: &'a Inventory, now: Timestamp, thresholds: Thresholds) -> Ctx<'a> {
+        Ctx {
+            inv,
+            now,
+            thresholds,
+            shard: 0..inv.identities.len(),
+        }
+    }
+
+    /// The identities of this shard, with their indexes.
+    pub fn identities(
+        &self,
+    ) -> impl Iterator<Item = (usize, &'a crate::model::Identity)> + use<'a> {
+        let inv = self.inv;
+        self.shard.clone().map(move |i| (i, &inv.identities[i]))
+    }
+
+    /// True for the one shard that also runs checks over non-identity records.
+    pub fn is_first_shard(&self) -> bool {
+        self.shard.start == 0
+    }
 }
 
 /// One problem found on one identity.

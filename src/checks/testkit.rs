@@ -187,11 +187,7 @@ impl Kit {
 
 /// Runs one check at [`NOW`] with default thresholds.
 pub fn run(check: fn(&Ctx) -> Vec<Finding>, inv: &Inventory) -> Vec<Finding> {
-    check(&Ctx {
-        inv,
-        now: ts(NOW),
-        thresholds: Thresholds::default(),
-    })
+    check(&Ctx::whole(inv, ts(NOW), Thresholds::default()))
 }
 
 /// The names of the identities a check fired on, sorted.

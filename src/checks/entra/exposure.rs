@@ -10,6 +10,9 @@ use crate::checks::{Ctx, Finding, Severity};
 /// artifacts), the secret went too (NHI2). nhiscan reports where, never what:
 /// the value is not kept, printed or written to any report.
 pub fn secret_value_in_export(ctx: &Ctx) -> Vec<Finding> {
+    if !ctx.is_first_shard() {
+        return Vec::new();
+    }
     ctx.inv
         .exposures
         .iter()

@@ -16,7 +16,7 @@ const STANDARD_AUDIENCES: &[&str] = &[
 fn federated<'a>(
     ctx: &'a Ctx,
 ) -> impl Iterator<Item = (usize, &'a Identity, &'a Credential, &'a Federation)> {
-    customer_identities(ctx.inv).flat_map(move |(idx, identity)| {
+    customer_identities(ctx).flat_map(move |(idx, identity)| {
         ctx.inv
             .credentials_of(idx)
             .iter()

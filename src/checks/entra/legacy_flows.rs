@@ -11,7 +11,7 @@ use crate::model::CredentialKind;
 /// travel in URL fragments, land in browser history and logs, and cannot be bound
 /// to the client; OAuth 2.0 Security BCP deprecates the flow (NHI4).
 pub fn implicit_grant_enabled(ctx: &Ctx) -> Vec<Finding> {
-    customer_identities(ctx.inv)
+    customer_identities(ctx)
         .filter(|(_, i)| i.settings.implicit_access_tokens)
         .map(|(idx, i)| {
             Finding::new(
@@ -40,7 +40,7 @@ pub fn implicit_grant_enabled(ctx: &Ctx) -> Vec<Finding> {
 /// client flows (resource owner password, device code) that need no client
 /// credential. Those flows bypass the app's own authentication (NHI4).
 pub fn public_client_fallback_enabled(ctx: &Ctx) -> Vec<Finding> {
-    customer_identities(ctx.inv)
+    customer_identities(ctx)
         .filter(|(_, i)| i.settings.public_client_fallback)
         .filter_map(|(idx, i)| {
             let creds = ctx

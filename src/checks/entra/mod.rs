@@ -2,8 +2,8 @@
 //! is one check; its doc comment says what it detects and why it matters, and its
 //! metadata lives in `checks/entra/<ID>.toml`.
 
-use super::{Finding, Severity};
-use crate::model::{Credential, Grant, Identity, Inventory, Tier};
+use super::{Ctx, Finding, Severity};
+use crate::model::{Credential, Grant, Identity, Tier};
 
 pub mod consent;
 pub mod exposure;
@@ -17,11 +17,10 @@ pub mod usage;
 
 /// Identities a check should look at: everything but Microsoft's own apps, which
 /// must not raise findings just for existing.
-pub(crate) fn customer_identities(inv: &Inventory) -> impl Iterator<Item = (usize, &Identity)> {
-    inv.identities
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| !i.is_first_party())
+pub(crate) fn customer_identities<'a>(
+    ctx: &Ctx<'a>,
+) -> impl Iterator<Item = (usize, &'a Identity)> + use<'a> {
+    ctx.identities().filter(|(_, i)| !i.is_first_party())
 }
 
 /// `base`, raised one step for Tier-1 privilege and two for Tier-0, capped at critical.

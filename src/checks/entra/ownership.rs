@@ -12,7 +12,7 @@ use crate::model::{IdentityKind, Origin, PrincipalKind};
 /// Medium; high when the identity holds a Tier-0 or Tier-1 grant.
 pub fn owner_disabled_or_guest(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (idx, identity) in customer_identities(ctx.inv) {
+    for (idx, identity) in customer_identities(ctx) {
         let Some(owners) = &identity.owners else {
             continue;
         };
@@ -55,7 +55,7 @@ pub fn owner_disabled_or_guest(ctx: &Ctx) -> Vec<Finding> {
 /// Managed identities are owned by their Azure resource and are not reported.
 pub fn owner_missing(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (idx, identity) in customer_identities(ctx.inv) {
+    for (idx, identity) in customer_identities(ctx) {
         if identity.origin != Origin::Home || identity.kind == IdentityKind::ManagedIdentity {
             continue;
         }

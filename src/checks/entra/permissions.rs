@@ -14,7 +14,7 @@ fn grants_at(
     describe: impl Fn(&str, &str) -> String,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (idx, identity) in customer_identities(ctx.inv) {
+    for (idx, identity) in customer_identities(ctx) {
         for g in ctx.inv.grants_of(idx) {
             if g.kind != kind || g.tier != tier {
                 continue;

@@ -7,7 +7,7 @@ use crate::time::{days_before, days_between, year};
 
 /// Secrets and certificates of customer identities, with their owner.
 fn keys<'a>(ctx: &'a Ctx) -> impl Iterator<Item = (usize, &'a Identity, &'a Credential)> {
-    customer_identities(ctx.inv).flat_map(move |(idx, identity)| {
+    customer_identities(ctx).flat_map(move |(idx, identity)| {
         ctx.inv
             .credentials_of(idx)
             .iter()
@@ -182,7 +182,7 @@ pub fn credential_expiring_soon(ctx: &Ctx) -> Vec<Finding> {
 pub fn too_many_active_secrets(ctx: &Ctx) -> Vec<Finding> {
     let max = ctx.thresholds.max_active_secrets;
     let mut out = Vec::new();
-    for (idx, identity) in customer_identities(ctx.inv) {
+    for (idx, identity) in customer_identities(ctx) {
         let active: Vec<&Credential> = ctx
             .inv
             .credentials_of(idx)
@@ -246,7 +246,7 @@ pub fn credential_on_service_principal(ctx: &Ctx) -> Vec<Finding> {
 /// removes the stored secret altogether (NHI4). One finding per identity.
 pub fn client_secret_instead_of_certificate(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (idx, identity) in customer_identities(ctx.inv) {
+    for (idx, identity) in customer_identities(ctx) {
         if identity.origin != Origin::Home || identity.kind == IdentityKind::ManagedIdentity {
             continue;
         }

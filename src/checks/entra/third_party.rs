@@ -12,7 +12,7 @@ use crate::model::{GrantKind, Origin};
 /// the vendor, or of its credentials for your tenant, reaches your data (NHI3).
 pub fn third_party_app_sensitive_access(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (idx, identity) in customer_identities(ctx.inv) {
+    for (idx, identity) in customer_identities(ctx) {
         if identity.origin != Origin::ThirdParty {
             continue;
         }
@@ -60,7 +60,7 @@ pub fn third_party_app_sensitive_access(ctx: &Ctx) -> Vec<Finding> {
 /// usual vehicle of consent phishing.
 pub fn third_party_app_unverified_publisher(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (idx, identity) in customer_identities(ctx.inv) {
+    for (idx, identity) in customer_identities(ctx) {
         if identity.origin != Origin::ThirdParty || identity.verified_publisher.is_some() {
             continue;
         }

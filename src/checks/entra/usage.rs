@@ -17,7 +17,7 @@ pub fn unused_with_access(ctx: &Ctx) -> Vec<Finding> {
     let window = ctx.thresholds.unused_days;
     let cutoff = days_before(ctx.now, window);
     let mut out = Vec::new();
-    for (idx, identity) in customer_identities(ctx.inv) {
+    for (idx, identity) in customer_identities(ctx) {
         if !identity.activity_known || identity.kind == IdentityKind::Application {
             continue;
         }

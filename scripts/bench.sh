@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Benchmark: build release, generate a synthetic Entra tenant, scan it to each
+# format under /usr/bin/time -v, and print wall time, throughput and peak RSS.
+#
+#   scripts/bench.sh [IDENTITIES] [RUNS]      (defaults: 50000 3)
+#
+# Inputs go to ${BENCH_DIR:-/tmp/nhiscan-bench}; nothing is written to the repo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-50000}
+runs=${2:-3}
+dir=${BENCH_DIR:-/tmp/nhiscan-bench}/entra-$n
+now=2026-11-01T00:00:00Z
+
+cargo build --release --quiet --bin nhiscan --example synth
+if [ ! -d "$dir" ]; then
+  ./target/release/examples/synth --provider entra --identities "$n" --out "$dir"
+fi
+bytes=$(du -sb "$dir" | cut -f1)
+echo "input: $dir, $n service principals, $((bytes / 1000000)) MB"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+for format in json table; do
+  for run in $(seq "$runs"); do
+    out=$(mktemp)
+    /usr/bin/time -v ./target/release/nhiscan scan "$dir" --now "$now" --format "$format" -o "$out" 2> "$out.time" || true
+    wall=$(grep 'Elapsed (wall clock)' "$out.time" | awk '{print $NF}')
+    rss=$(grep 'Maximum resident' "$out.time" | awk '{print $NF}')
+    secs=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+    awk -v f="$format" -v r="$run" -v s="$secs" -v b="$bytes" -v n="$n" -v rss="$rss" -v o="$(stat -c %s "$out")" \
+      'BEGIN { printf "%-5s run %d: %6.2f s  %7.1f MB/s  %8.0f identities/s  peak RSS %5.0f MB  output %4.0f MB\n", f, r, s, b/1e6/s, n/s, rss/1024, o/1e6 }'
+    rm -f "$out" "$out.time"
+  done
+done
