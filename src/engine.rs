@@ -11,6 +11,16 @@ use crate::model::Inventory;
 
 /// Runs all registered checks.
 pub fn run(inv: &Inventory, now: Timestamp, thresholds: Thresholds) -> Vec<Finding> {
+    run_with(inv, now, thresholds, &[])
+}
+
+/// [`run`], with the AWS accounts the organisation trusts.
+pub fn run_with(
+    inv: &Inventory,
+    now: Timestamp,
+    thresholds: Thresholds,
+    trusted_aws_accounts: &[String],
+) -> Vec<Finding> {
     // Every check over every shard of identities: enough tasks to keep all
     // threads busy even when a few checks produce most findings.
     let n = inv.identities.len();
@@ -24,6 +34,7 @@ pub fn run(inv: &Inventory, now: Timestamp, thresholds: Thresholds) -> Vec<Findi
         .flat_map_iter(|(c, shard)| {
             let ctx = Ctx {
                 shard: shard.clone(),
+                trusted_aws_accounts,
                 ..Ctx::whole(inv, now, thresholds)
             };
             (registry::ALL[*c].run)(&ctx)

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod engine;
 pub mod import;
 pub mod model;
+pub mod policy;
 pub mod reference;
 pub mod report;
 pub mod time;

@@ -19,6 +19,8 @@ pub struct CredentialMix {
     pub secret: usize,
     pub certificate: usize,
     pub federated: usize,
+    pub access_key: usize,
+    pub ssh_key: usize,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -220,6 +222,8 @@ fn tally(
             CredentialKind::Secret => g.credentials.secret += 1,
             CredentialKind::Certificate => g.credentials.certificate += 1,
             CredentialKind::Federated => g.credentials.federated += 1,
+            CredentialKind::AccessKey => g.credentials.access_key += 1,
+            CredentialKind::SshKey => g.credentials.ssh_key += 1,
         }
         if c.kind != CredentialKind::Federated && !c.is_token_signing() {
             g.expiring_credentials += 1;

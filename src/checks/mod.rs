@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::model::{Inventory, Provenance};
 
+pub mod aws;
 pub mod entra;
 pub mod meta;
 pub mod registry;
@@ -66,6 +67,8 @@ pub struct Thresholds {
     pub expiry_warning_days: i64,
     /// More valid client secrets than this on one identity is reported.
     pub max_active_secrets: usize,
+    /// An access key unused this long is reported (CIS AWS 1.12: 45).
+    pub access_key_unused_days: i64,
 }
 
 impl Default for Thresholds {
@@ -76,6 +79,7 @@ impl Default for Thresholds {
             unused_days: 90,
             expiry_warning_days: 30,
             max_active_secrets: 2,
+            access_key_unused_days: 45,
         }
     }
 }
@@ -88,6 +92,8 @@ pub struct Ctx<'a> {
     pub thresholds: Thresholds,
     /// Indexes of the identities this run covers.
     pub shard: std::ops::Range<usize>,
+    /// AWS accounts the organisation knows and trusts (cross-account trust to them is expected).
+    pub trusted_aws_accounts: &'a [String],
 }
 
 impl<'a> Ctx<'a> {
@@ -98,6 +104,7 @@ impl<'a> Ctx<'a> {
             now,
             thresholds,
             shard: 0..inv.identities.len(),
+            trusted_aws_accounts: &[],
         }
     }
 
@@ -242,6 +249,11 @@ impl From<bool> for Evidence {
 impl From<Timestamp> for Evidence {
     fn from(v: Timestamp) -> Self {
         Evidence(Some(Value::String(crate::time::format(v))))
+    }
+}
+impl From<Value> for Evidence {
+    fn from(v: Value) -> Self {
+        Evidence(Some(v))
     }
 }
 impl From<Vec<String>> for Evidence {

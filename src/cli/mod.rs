@@ -102,6 +102,18 @@ pub struct ScanArgs {
     /// Exit 1 when a finding of this severity or worse is reported.
     #[arg(long, value_enum, default_value_t = FailOn::None)]
     pub fail_on: FailOn,
+    /// An AWS account id the organisation knows and trusts (repeatable); roles
+    /// trusting other accounts are reported by AWS-009.
+    #[arg(long = "trusted-aws-account", value_name = "ACCOUNT_ID", value_parser = parse_account)]
+    pub trusted_aws_accounts: Vec<String>,
+}
+
+fn parse_account(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err("an AWS account id is 12 digits".into())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -165,7 +177,12 @@ fn scan(args: ScanArgs) -> Result<u8> {
     let (loaded, now) = load(&args.input);
     let mut timings = crate::timing::Timings::start();
     let thresholds = Thresholds::default();
-    let findings = crate::engine::run(&loaded.inventory, now, thresholds);
+    let findings = crate::engine::run_with(
+        &loaded.inventory,
+        now,
+        thresholds,
+        &args.trusted_aws_accounts,
+    );
     timings.lap("checks");
     let report = Report::build(
         &loaded.inventory,

@@ -6,17 +6,21 @@
 
 use serde_json::value::RawValue;
 
-use super::entra;
+use super::{aws, entra};
 
 /// Which importer takes a file.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Detected {
     Entra,
+    Aws,
     /// Valid JSON that holds no inventory nhiscan reads, with the reason.
     Skip(String),
 }
 
 pub fn detect(docs: &[&RawValue]) -> Detected {
+    if aws::sniff(docs) {
+        return Detected::Aws;
+    }
     match entra::sniff(docs) {
         Ok(()) => Detected::Entra,
         Err(reason) => Detected::Skip(reason),

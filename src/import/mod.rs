@@ -16,6 +16,7 @@ use serde_json::value::RawValue;
 
 use crate::model::{Inventory, Skipped, SourceFile};
 
+pub mod aws;
 pub mod detect;
 pub mod entra;
 pub mod json;
@@ -46,6 +47,13 @@ pub enum InputError {
     /// A file named on the command line is neither JSON nor a known CSV export.
     #[error("{path}: not a JSON or CSV export (it starts with neither '{{' nor '[')")]
     NotData { path: String },
+    /// The content is readable but not what its format requires.
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        path: String,
+        line: u32,
+        message: String,
+    },
     /// A PowerShell export cut short by `ConvertTo-Json`'s default `-Depth 2`.
     #[error(
         "{path}:{line}: export truncated by ConvertTo-Json's default -Depth 2: `{field}` holds the type name \"{type_name}\" instead of objects. Re-export with `ConvertTo-Json -Depth 10`."
@@ -87,6 +95,7 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
     let mut sources = Vec::with_capacity(outcomes.len());
     let mut skipped = Vec::new();
     let mut entra_files = Vec::new();
+    let mut aws_files = Vec::new();
     for (file, outcome) in files.iter().zip(outcomes) {
         let path = file.display();
         match outcome {
@@ -120,9 +129,24 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
                 });
                 entra_files.push(*records);
             }
+            FileOutcome::Aws { sha256, records } => {
+                sources.push(SourceFile {
+                    path,
+                    sha256,
+                    format: records.format.clone(),
+                    records: records.len(),
+                });
+                aws_files.push(*records);
+            }
         }
     }
-    let mut inventory = entra::join(entra_files, options);
+    let mut builder = crate::model::InventoryBuilder::new();
+    entra::join(entra_files, options, &mut builder);
+    let mut notes = Vec::new();
+    aws::join(aws_files, &mut builder, &mut notes);
+    builder.inventory.notes.extend(notes);
+    builder.inventory.notes.sort();
+    let mut inventory = builder.finish();
     inventory.files = sources;
     inventory.skipped = skipped;
     timings.lap("join");
@@ -143,6 +167,10 @@ enum FileOutcome {
         sha256: String,
         records: Box<entra::FileRecords>,
     },
+    Aws {
+        sha256: String,
+        records: Box<aws::FileRecords>,
+    },
 }
 
 fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
@@ -156,6 +184,15 @@ fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
         return FileOutcome::Error(InputError::Empty { path });
     }
     if !trimmed.starts_with(['{', '[']) {
+        if aws::looks_like_credential_report(trimmed) {
+            return match aws::parse_credential_report(trimmed, index, &path) {
+                Ok(records) => FileOutcome::Aws {
+                    sha256: text.sha256,
+                    records: Box::new(records),
+                },
+                Err(e) => FileOutcome::Error(e),
+            };
+        }
         return if file.explicit {
             FileOutcome::Error(InputError::NotData { path })
         } else {
@@ -188,6 +225,13 @@ fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
                     records: Box::new(records),
                 }
             }
+            Err(e) => FileOutcome::Error(e),
+        },
+        detect::Detected::Aws => match aws::parse(&docs, &lines, index, &path) {
+            Ok(records) => FileOutcome::Aws {
+                sha256: text.sha256,
+                records: Box::new(records),
+            },
             Err(e) => FileOutcome::Error(e),
         },
         detect::Detected::Skip(reason) => FileOutcome::Skipped {

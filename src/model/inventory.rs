@@ -26,6 +26,8 @@ pub struct Inventory {
     pub notes: Vec<String>,
     pub home_tenant: Option<String>,
     pub tenant_source: Option<TenantSource>,
+    /// AWS principals' policies and trust, for the AWS checks.
+    pub aws: super::aws::AwsData,
     credential_ranges: Vec<Range<usize>>,
     grant_ranges: Vec<Range<usize>>,
     user_index: std::collections::HashMap<String, usize>,

@@ -8,6 +8,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+pub mod aws;
 mod inventory;
 
 pub use inventory::{Inventory, InventoryBuilder};
@@ -47,6 +48,12 @@ pub enum IdentityKind {
     ManagedIdentity,
     /// An Entra application registration with no service principal in the export.
     Application,
+    /// An AWS IAM user.
+    IamUser,
+    /// An AWS IAM role.
+    IamRole,
+    /// An AWS account's root user (from the credential report).
+    RootAccount,
 }
 
 impl IdentityKind {
@@ -55,6 +62,9 @@ impl IdentityKind {
             IdentityKind::ServicePrincipal => "service_principal",
             IdentityKind::ManagedIdentity => "managed_identity",
             IdentityKind::Application => "application",
+            IdentityKind::IamUser => "iam_user",
+            IdentityKind::IamRole => "iam_role",
+            IdentityKind::RootAccount => "root_account",
         }
     }
 }
@@ -148,7 +158,17 @@ pub struct Identity {
     /// `None` when no export said who owns the identity.
     pub owners: Option<Vec<Owner>>,
     pub settings: AuthSettings,
+    /// Interactive sign-in with a password, when the platform reports it.
+    pub human_login: Option<HumanLogin>,
     pub source: Provenance,
+}
+
+/// A password sign-in on an identity (an AWS IAM user's console password).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HumanLogin {
+    pub password_enabled: bool,
+    pub mfa_active: Option<bool>,
+    pub password_last_used: Option<Timestamp>,
 }
 
 impl Identity {
@@ -166,6 +186,10 @@ pub enum CredentialKind {
     Certificate,
     /// A federated (workload identity) trust: no stored secret at all.
     Federated,
+    /// A long-lived cloud access key (AWS `AKIA…`).
+    AccessKey,
+    /// An SSH public key registered for the identity.
+    SshKey,
 }
 
 impl CredentialKind {
@@ -174,6 +198,8 @@ impl CredentialKind {
             CredentialKind::Secret => "secret",
             CredentialKind::Certificate => "certificate",
             CredentialKind::Federated => "federated",
+            CredentialKind::AccessKey => "access_key",
+            CredentialKind::SshKey => "ssh_key",
         }
     }
 }
@@ -186,6 +212,18 @@ pub enum CredentialHost {
     Application,
     /// The Entra service principal object (hidden from the app registration blade).
     ServicePrincipal,
+    /// The identity itself (AWS users' keys, for example).
+    Identity,
+}
+
+impl CredentialHost {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialHost::Application => "application",
+            CredentialHost::ServicePrincipal => "service_principal",
+            CredentialHost::Identity => "identity",
+        }
+    }
 }
 
 /// A federated identity credential's trust.
@@ -214,6 +252,8 @@ pub struct Credential {
     pub expires: Option<Timestamp>,
     pub last_used: Option<Timestamp>,
     pub federation: Option<Federation>,
+    /// `Some(false)` for a credential that exists but is deactivated (AWS `Inactive`).
+    pub active: Option<bool>,
     pub source: Provenance,
 }
 
@@ -227,6 +267,7 @@ impl Credential {
     /// A secret or key that can still be used at `now`.
     pub fn is_valid_at(&self, now: Timestamp) -> bool {
         self.kind != CredentialKind::Federated
+            && self.active != Some(false)
             && self.expires.is_none_or(|e| e > now)
             && self.created.is_none_or(|c| c <= now)
     }
@@ -241,6 +282,8 @@ pub enum GrantKind {
     DelegatedPermission,
     /// A directory administrator role.
     DirectoryRole,
+    /// An identity-based policy (AWS inline or managed, directly or through a group).
+    Policy,
 }
 
 impl GrantKind {
@@ -249,6 +292,7 @@ impl GrantKind {
             GrantKind::ApplicationPermission => "application_permission",
             GrantKind::DelegatedPermission => "delegated_permission",
             GrantKind::DirectoryRole => "directory_role",
+            GrantKind::Policy => "policy",
         }
     }
 }

@@ -22,6 +22,7 @@ pub struct CredentialOut {
     pub last_used: Option<String>,
     pub issuer: Option<String>,
     pub subject: Option<String>,
+    pub active: Option<bool>,
 }
 
 #[derive(Debug, Serialize)]
@@ -99,10 +100,7 @@ impl InventoryReport {
                         kind: c.kind.as_str(),
                         key_id: c.key_id.clone(),
                         name: c.name.clone(),
-                        attached_to: match c.host {
-                            crate::model::CredentialHost::Application => "application",
-                            crate::model::CredentialHost::ServicePrincipal => "service_principal",
-                        },
+                        attached_to: c.host.as_str(),
                         created: c.created.map(format),
                         expires: c.expires.map(format),
                         last_used: c.last_used.map(format),
@@ -111,6 +109,7 @@ impl InventoryReport {
                             .federation
                             .as_ref()
                             .and_then(|f| f.subject.clone().or_else(|| f.expression.clone())),
+                        active: c.active,
                     })
                     .collect(),
                 grants: inv

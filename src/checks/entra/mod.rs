@@ -15,12 +15,13 @@ pub mod secrets;
 pub mod third_party;
 pub mod usage;
 
-/// Identities a check should look at: everything but Microsoft's own apps, which
-/// must not raise findings just for existing.
+/// Entra identities a check should look at: everything but Microsoft's own apps,
+/// which must not raise findings just for existing.
 pub(crate) fn customer_identities<'a>(
     ctx: &Ctx<'a>,
 ) -> impl Iterator<Item = (usize, &'a Identity)> + use<'a> {
-    ctx.identities().filter(|(_, i)| !i.is_first_party())
+    ctx.identities()
+        .filter(|(_, i)| i.provider == crate::model::Provider::Entra && !i.is_first_party())
 }
 
 /// `base`, raised one step for Tier-1 privilege and two for Tier-0, capped at critical.
@@ -69,13 +70,7 @@ pub(crate) fn credential_evidence(f: Finding, c: &Credential) -> Finding {
     f.with("credential_type", c.kind.as_str())
         .with("key_id", c.key_id.clone())
         .with("credential_name", c.name.clone())
-        .with(
-            "attached_to",
-            match c.host {
-                crate::model::CredentialHost::Application => "application",
-                crate::model::CredentialHost::ServicePrincipal => "service_principal",
-            },
-        )
+        .with("attached_to", c.host.as_str())
         .with("created", c.created)
         .with("expires", c.expires)
         .with("last_used", c.last_used)

@@ -17,7 +17,7 @@ use super::records::*;
 use crate::import::LoadOptions;
 use crate::model::{
     AuthSettings, Consent, ConsentType, Credential, CredentialHost, CredentialKind, Federation,
-    Grant, GrantKind, Identity, IdentityKind, Inventory, InventoryBuilder, Origin, Owner,
+    Grant, GrantKind, Identity, IdentityKind, InventoryBuilder, Origin, Owner,
     PrincipalKind, Provider, SecretExposure, TenantSource, Tier, User,
 };
 use crate::reference::entra::{ENTRA, EntraReference, MICROSOFT_GRAPH};
@@ -151,9 +151,12 @@ fn home_tenant(m: &Merged, options: &LoadOptions) -> Option<(String, TenantSourc
         .map(|(t, _)| (t.to_string(), TenantSource::Inferred))
 }
 
-pub fn join(files: Vec<FileRecords>, options: &LoadOptions) -> Inventory {
+/// Adds the Entra records of every file to the inventory being built.
+pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBuilder) {
+    if files.is_empty() && options.tenant_id.is_none() {
+        return;
+    }
     let m = merge(files);
-    let mut b = InventoryBuilder::new();
     let home = home_tenant(&m, options);
     let home_id = home.as_ref().map(|(t, _)| t.as_str());
     let users: HashMap<&str, &RawUser> = m.users.iter().map(|u| (u.id.as_str(), u)).collect();
@@ -216,13 +219,14 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions) -> Inventory {
                 app.and_then(|a| m.owner_pages.get(&a.id)),
             ]),
             settings: app.map(settings_of).unwrap_or_default(),
+            human_login: None,
             source: sp.source,
         });
         sp_identity.insert(&sp.id, idx);
-        add_credentials(&mut b, idx, &sp.creds, CredentialHost::ServicePrincipal);
+        add_credentials(b, idx, &sp.creds, CredentialHost::ServicePrincipal);
         if let Some(app) = app {
             app_identity.insert(&app.id, idx);
-            add_app_credentials(&mut b, idx, app, &m);
+            add_app_credentials(b, idx, app, &m);
         }
     }
     for (i, app) in m.apps.iter().enumerate() {
@@ -246,20 +250,21 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions) -> Inventory {
             activity_known: false,
             owners: owners_of(&[app.owners.as_ref(), m.owner_pages.get(&app.id)]),
             settings: settings_of(app),
+            human_login: None,
             source: app.source,
         });
         app_identity.insert(&app.id, idx);
-        add_app_credentials(&mut b, idx, app, &m);
+        add_app_credentials(b, idx, app, &m);
     }
 
     let mut notes = Vec::new();
     let sps_by_id: HashMap<&str, &RawSp> = m.sps.iter().map(|s| (s.id.as_str(), s)).collect();
-    add_assignments(&mut b, &m, &sp_identity, &sps_by_id, &mut notes);
-    add_consents(&mut b, &m, &sp_identity, &sps_by_id, &mut notes);
-    add_roles(&mut b, &m, &sp_identity);
+    add_assignments(b, &m, &sp_identity, &sps_by_id, &mut notes);
+    add_consents(b, &m, &sp_identity, &sps_by_id, &mut notes);
+    add_roles(b, &m, &sp_identity);
 
     // Owners: fill in what the users export knows.
-    for identity in &mut b.inventory.identities {
+    for identity in b.inventory.identities.iter_mut().filter(|i| i.provider == Provider::Entra) {
         if let Some(owners) = &mut identity.owners {
             for o in owners.iter_mut() {
                 if let Some(u) = users.get(o.id.as_str()) {
@@ -274,14 +279,14 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions) -> Inventory {
 
     // Activity.
     if m.sp_activity_present {
-        for identity in &mut b.inventory.identities {
+        for identity in b.inventory.identities.iter_mut().filter(|i| i.provider == Provider::Entra) {
             identity.activity_known = identity.kind != IdentityKind::Application;
             if let Some(app) = &identity.app_id {
                 identity.last_used = m.sp_activity.get(app).copied().flatten();
             }
         }
     }
-    for c in &mut b.inventory.credentials {
+    for c in b.inventory.credentials.iter_mut().filter(|c| c.kind != CredentialKind::AccessKey) {
         if let Some(k) = &c.key_id {
             c.last_used = m.credential_activity.get(k).copied().flatten();
         }
@@ -342,7 +347,7 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions) -> Inventory {
         .collect();
     inv.users_known = m.users_present;
     inv.activity_known = m.sp_activity_present;
-    inv.notes = notes;
+    inv.notes.extend(notes);
     if let Some((t, s)) = home {
         inv.home_tenant = Some(t);
         inv.tenant_source = Some(s);
@@ -350,7 +355,6 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions) -> Inventory {
     drop((users, app_by_appid, app_identity, sp_identity, sps_by_id));
     // Freeing millions of raw strings takes a while; nothing waits for it.
     rayon::spawn(move || drop(m));
-    b.finish()
 }
 
 fn origin_of(sp: &RawSp, has_app: bool, managed: bool, home: Option<&str>) -> Origin {
@@ -437,6 +441,7 @@ fn add_credentials(
             expires: c.end,
             last_used: None,
             federation: None,
+            active: None,
             source: c.source,
         });
     }
@@ -472,6 +477,7 @@ fn add_app_credentials(b: &mut InventoryBuilder, identity: usize, app: &RawApp, 
                 expression: f.expression.clone(),
                 audiences: f.audiences.clone(),
             }),
+            active: None,
             source: f.source,
         });
     }

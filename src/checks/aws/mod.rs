@@ -1,0 +1,45 @@
+//! AWS IAM checks, one module per family of risks. Each public function is one
+//! check; its doc comment says what it detects and why it matters, and its
+//! metadata lives in `checks/aws/<ID>.toml`. Policy questions go to the policy
+//! engine (`policy::aws`), never to raw JSON.
+
+use super::Ctx;
+use crate::import::aws::SENSITIVE_SERVICES;
+use crate::model::Identity;
+use crate::model::aws::AwsPrincipal;
+use crate::policy::aws_privesc;
+
+pub mod keys;
+pub mod policies;
+pub mod privesc;
+pub mod trust;
+pub mod usage;
+
+/// The customer's AWS principals in this shard (service-linked roles left out).
+pub(crate) fn principals<'a>(
+    ctx: &Ctx<'a>,
+) -> impl Iterator<Item = (usize, &'a AwsPrincipal, &'a Identity)> + use<'a> {
+    let inv = ctx.inv;
+    let shard = ctx.shard.clone();
+    inv.aws
+        .principals
+        .iter()
+        .filter(move |p| shard.contains(&p.identity) && !p.service_linked)
+        .map(move |p| (p.identity, p, &inv.identities[p.identity]))
+        .filter(|(_, _, i)| !i.is_first_party())
+}
+
+/// Why a principal counts as privileged, if it does: full admin, a
+/// privilege-escalation path, or a wildcard on a sensitive service.
+pub(crate) fn privilege(p: &AwsPrincipal) -> Option<&'static str> {
+    if p.effective.full_admin().is_some() {
+        return Some("full administrator");
+    }
+    if !aws_privesc::matched(p.privesc_allowed).is_empty() {
+        return Some("privilege escalation path");
+    }
+    SENSITIVE_SERVICES
+        .iter()
+        .any(|s| p.effective.allows_service(s).is_some())
+        .then_some("wildcard on a sensitive service")
+}

@@ -1,0 +1,187 @@
+//! Privilege escalation: permission combinations that lead to more privilege.
+
+use rustc_hash::FxHashMap;
+
+use super::{principals, privilege};
+use crate::checks::{Ctx, Finding, Severity};
+use crate::model::aws::AwsPrincipal;
+use crate::policy::aws::{Effect, Principal, Scope, glob};
+use crate::policy::aws_privesc::matched;
+
+/// A resource pattern that can only name the caller itself.
+fn self_only(resource: &str, p: &AwsPrincipal) -> bool {
+    let r = resource.to_ascii_lowercase();
+    r.contains("${aws:username}") || r.contains("${aws:userid}") || resource == p.arn
+}
+
+/// Roles that trust a principal by ARN, by its account root, or by account id.
+struct TrustIndex<'a> {
+    by_principal: FxHashMap<String, Vec<&'a AwsPrincipal>>,
+}
+
+impl<'a> TrustIndex<'a> {
+    fn new(all: &'a [AwsPrincipal]) -> TrustIndex<'a> {
+        let mut by_principal: FxHashMap<String, Vec<&'a AwsPrincipal>> = FxHashMap::default();
+        for role in all.iter().filter(|r| r.trust.is_some()) {
+            for s in role.trust.iter().flat_map(|d| d.statements.iter()) {
+                if s.effect != Effect::Allow || s.not_principal || !s.covers_action("sts:AssumeRole") {
+                    continue;
+                }
+                for pr in &s.principals {
+                    if let Principal::Aws(v) = pr {
+                        by_principal.entry(v.clone()).or_default().push(role);
+                    }
+                }
+            }
+        }
+        TrustIndex { by_principal }
+    }
+
+    /// Privileged roles `p` may assume, limited to the resources its policy names.
+    fn targets(&self, p: &AwsPrincipal, scope: &Scope) -> Vec<String> {
+        let keys = [
+            p.arn.clone(),
+            format!("arn:aws:iam::{}:root", p.account),
+            p.account.clone(),
+        ];
+        let mut out: Vec<String> = keys
+            .iter()
+            .filter_map(|k| self.by_principal.get(k))
+            .flatten()
+            .filter(|r| r.arn != p.arn && privilege(r).is_some())
+            .filter(|r| match scope {
+                Scope::All => true,
+                Scope::Some(patterns) => patterns.iter().any(|pat| glob(pat, &r.arn)),
+            })
+            .map(|r| r.arn.clone())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// AWS-002 `privilege-escalation-path`.
+///
+/// Detects a user or role, short of full admin, that holds every permission of a
+/// known privilege-escalation method (frameworks.md §6: the pathfinding.cloud
+/// catalogue and the Rhino Security Labs methods), possibly across several policies
+/// and groups. Such a principal is an administrator in waiting: one API call, or a
+/// role passed to new compute, turns it into one (NHI5, ATT&CK T1098.003). Critical
+/// for IAM self-escalation and principal-access methods, high for PassRole and
+/// existing-resource methods, and high when every path is limited to named resources.
+/// One finding per principal, listing every minimal method (a method whose permissions
+/// include another matched method's is left out). Methods limited to the caller's own
+/// user (`${aws:username}`) are not escalation; `sts:AssumeRole` alone counts only
+/// when a privileged role in the export trusts the caller.
+pub fn privilege_escalation_path(ctx: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let trust = TrustIndex::new(&ctx.inv.aws.principals);
+    for (idx, p, identity) in principals(ctx) {
+        if p.privesc_allowed == 0 || p.effective.full_admin().is_some() {
+            continue;
+        }
+        let mut found = Vec::new();
+        for m in matched(p.privesc_allowed) {
+            let method = m.method;
+            let mut via = Vec::new();
+            let mut scoped = Vec::new();
+            let mut conditional = false;
+            let mut partially_denied = false;
+            let mut on_self_only = true;
+            let mut assume_scope = Scope::All;
+            for perm in &method.permissions {
+                let Some(a) = p.effective.allows(perm) else {
+                    continue;
+                };
+                via.extend(a.via);
+                conditional |= a.conditional;
+                partially_denied |= a.partially_denied;
+                if perm.eq_ignore_ascii_case("sts:AssumeRole") {
+                    assume_scope = a.scope.clone();
+                }
+                match a.scope {
+                    Scope::Some(resources) => {
+                        on_self_only &= resources.iter().all(|r| self_only(r, p));
+                        scoped.push(format!("{perm} on {}", resources.join(", ")));
+                    }
+                    Scope::All => on_self_only = false,
+                }
+            }
+            // Acting on oneself (own access keys, own password) gains nothing.
+            if on_self_only {
+                continue;
+            }
+            // Assuming a role escalates only into a more privileged role that trusts us.
+            let mut targets = Vec::new();
+            if method.permissions.len() == 1 && method.permissions[0].eq_ignore_ascii_case("sts:AssumeRole") {
+                targets = trust.targets(p, &assume_scope);
+                if targets.is_empty() {
+                    continue;
+                }
+            }
+            let policies = p.effective.labels(&via);
+            let severity = if !scoped.is_empty() && method.severity == Severity::Critical {
+                Severity::High
+            } else {
+                method.severity
+            };
+            let confidence = if conditional || partially_denied || !scoped.is_empty() {
+                "medium"
+            } else {
+                "high"
+            };
+            found.push((severity, method, policies, scoped, targets, conditional, partially_denied, confidence));
+        }
+        if found.is_empty() {
+            continue;
+        }
+        // Most severe first, then by id: the first method leads the message.
+        found.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.id.cmp(&y.1.id)));
+        let (severity, lead, lead_policies, ..) = &found[0];
+        let more = found.len() - 1;
+        let methods: Vec<serde_json::Value> = found
+            .iter()
+            .map(|(sev, m, policies, scoped, targets, conditional, partial, confidence)| {
+                let mut v = serde_json::json!({
+                    "id": m.id, "name": m.name, "category": m.category, "severity": sev.as_str(),
+                    "permissions": m.permissions, "policies": policies,
+                    "conditional": conditional, "partially_denied": partial, "confidence": confidence,
+                });
+                if !scoped.is_empty() {
+                    v["resource_limits"] = serde_json::json!(scoped);
+                }
+                if !targets.is_empty() {
+                    v["assumable_roles"] = serde_json::json!(targets);
+                }
+                v
+            })
+            .collect();
+        let mut all_policies: Vec<String> = found.iter().flat_map(|f| f.2.iter().cloned()).collect();
+        all_policies.sort();
+        all_policies.dedup();
+        out.push(
+            Finding::new(
+                "AWS-002",
+                *severity,
+                idx,
+                "privilege-escalation",
+                format!(
+                    "{} can escalate privileges: {} ({}) through {}{}",
+                    identity.name,
+                    lead.name,
+                    lead.permissions.join(" + "),
+                    lead_policies.join(", "),
+                    if more > 0 { format!("; {more} more method(s)") } else { String::new() }
+                ),
+                identity.source,
+            )
+            .with("arn", &p.arn)
+            .with("method", lead.id.as_str())
+            .with("method_ids", found.iter().map(|f| f.1.id.clone()).collect::<Vec<_>>())
+            .with("policies", all_policies)
+            .with("methods", serde_json::Value::Array(methods)),
+        );
+    }
+    out
+}

@@ -1,0 +1,40 @@
+//! Roles that hold privilege but are not used.
+
+use super::{principals, privilege};
+use crate::checks::{Ctx, Finding, Severity};
+use crate::model::IdentityKind;
+use crate::time::{days_before, days_between};
+
+/// AWS-015 `unused-privileged-role`.
+///
+/// Detects a privileged role (full admin, a privilege-escalation path, or a wildcard
+/// on a sensitive service) that has not been used within the window (90 days) or
+/// never (`RoleLastUsed: {}`), and is older than the window. Standing privilege
+/// nobody uses is the cheapest risk to remove (NHI1). Medium; high for full admin.
+/// Silent when the export has no last-use data (list-roles) and for service-linked roles.
+pub fn unused_privileged_role(ctx: &Ctx) -> Vec<Finding> {
+    let window = ctx.thresholds.unused_days;
+    let cutoff = days_before(ctx.now, window);
+    principals(ctx)
+        .filter(|(_, _, i)| i.kind == IdentityKind::IamRole)
+        .filter_map(|(idx, p, identity)| {
+            let last = p.role_last_used?;
+            if identity.created.is_some_and(|c| c > cutoff) || last.is_some_and(|t| t >= cutoff) {
+                return None;
+            }
+            let why = privilege(p)?;
+            let admin = why == "full administrator";
+            let message = match last {
+                Some(t) => format!("{} ({why}) was last used {} days ago", identity.name, days_between(t, ctx.now)),
+                None => format!("{} ({why}) has not been used in AWS's 400-day tracking window", identity.name),
+            };
+            Some(
+                Finding::new("AWS-015", if admin { Severity::High } else { Severity::Medium }, idx, "unused-role", message, identity.source)
+                    .with("arn", &p.arn)
+                    .with("privilege", why)
+                    .with("last_used", last)
+                    .with("unused_days", window),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,585 @@
+//! AWS IAM policy documents and a conservative evaluator of identity-based policies.
+//!
+//! Modelled: Allow and Deny statements; `Action`/`NotAction`; `Resource`/`NotResource`;
+//! case-insensitive `*` and `?` wildcards; conditions (kept, never evaluated: they
+//! mark a permission as conditional); permission boundaries (intersected); the
+//! trust-policy `Principal` element.
+//!
+//! Not modelled (docs/aws-policy-engine.md): service control policies, resource-based
+//! policies, session policies, condition evaluation, and the resource side of a Deny
+//! beyond "all resources". Where the engine cannot prove a Deny applies, it keeps the
+//! Allow and marks it partially denied: it errs towards reporting.
+
+use serde_json::Value;
+
+/// Statement effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// One condition: `{"StringEquals": {"aws:SourceAccount": ["1"]}}` gives
+/// operator `StringEquals`, key `aws:SourceAccount`, values `["1"]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    pub operator: String,
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+/// A trust policy principal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// `"*"` or `{"AWS": "*"}`.
+    Anyone,
+    Aws(String),
+    Service(String),
+    Federated(String),
+    CanonicalUser(String),
+}
+
+/// One statement, normalised: single values become one-element lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    pub sid: Option<String>,
+    pub effect: Effect,
+    /// Action patterns, or NotAction patterns when `not_action`.
+    pub actions: Vec<String>,
+    pub not_action: bool,
+    /// Resource patterns, or NotResource patterns when `not_resource`.
+    pub resources: Vec<String>,
+    pub not_resource: bool,
+    pub principals: Vec<Principal>,
+    pub not_principal: bool,
+    pub conditions: Vec<Condition>,
+}
+
+impl Statement {
+    /// Does this statement's action element cover `action`?
+    pub fn covers_action(&self, action: &str) -> bool {
+        let hit = self.actions.iter().any(|p| glob(p, action));
+        hit != self.not_action
+    }
+
+    /// Does it apply to every resource (`Resource: "*"`, or any `NotResource`,
+    /// which the engine treats as broad)?
+    pub fn all_resources(&self) -> bool {
+        self.not_resource || self.resources.iter().any(|r| r == "*")
+    }
+
+    pub fn is_conditional(&self) -> bool {
+        !self.conditions.is_empty()
+    }
+
+    /// Does the action element allow every action of `service` (`svc:*`, `*`, or a
+    /// NotAction that leaves the service alone)?
+    pub fn covers_service(&self, service: &str) -> bool {
+        if self.not_action {
+            !self.actions.iter().any(|p| touches_service(p, service))
+        } else {
+            self.actions.iter().any(|p| whole_service(p, service))
+        }
+    }
+
+    /// Does the action element allow every action of every service?
+    pub fn covers_everything(&self) -> bool {
+        !self.not_action && self.actions.iter().any(|a| a == "*" || a == "*:*")
+    }
+}
+
+/// A parsed policy document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Document {
+    pub statements: Vec<Statement>,
+}
+
+/// Parses a document given as a JSON object, a JSON string, or URL-encoded JSON
+/// (as the raw IAM API returns it). The error never quotes the document.
+pub fn parse_document(value: &Value) -> Result<Document, String> {
+    match value {
+        Value::Object(_) => from_value(value),
+        Value::String(s) => parse_document_text(s),
+        other => Err(format!("a policy document must be an object or a string, not {}", kind(other))),
+    }
+}
+
+/// Parses document text: JSON, or URL-encoded JSON.
+pub fn parse_document_text(text: &str) -> Result<Document, String> {
+    let t = text.trim();
+    let json = if t.starts_with('{') {
+        t.to_string()
+    } else if t.starts_with("%7B") || t.starts_with("%7b") {
+        percent_encoding::percent_decode_str(t)
+            .decode_utf8()
+            .map_err(|_| "URL-encoded policy document is not UTF-8".to_string())?
+            .into_owned()
+    } else {
+        return Err("policy document is neither JSON nor URL-encoded JSON".into());
+    };
+    let value: Value = serde_json::from_str(&json)
+        .map_err(|e| format!("policy document is not valid JSON (line {}, column {})", e.line(), e.column()))?;
+    from_value(&value)
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A string or an array of strings (numbers and booleans read as text).
+fn strings(v: Option<&Value>) -> Vec<String> {
+    match v {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a.iter().filter_map(scalar).collect(),
+        Some(other) => scalar(other).into_iter().collect(),
+    }
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn from_value(value: &Value) -> Result<Document, String> {
+    let obj = value
+        .as_object()
+        .ok_or_else(|| format!("a policy document must be an object, not {}", kind(value)))?;
+    let raw = match obj.get("Statement") {
+        Some(Value::Array(a)) => a.iter().collect::<Vec<_>>(),
+        Some(v @ Value::Object(_)) => vec![v],
+        None => Vec::new(),
+        Some(other) => return Err(format!("Statement must be an object or an array, not {}", kind(other))),
+    };
+    let mut statements = Vec::with_capacity(raw.len());
+    for (i, s) in raw.into_iter().enumerate() {
+        statements.push(statement(s).map_err(|e| format!("statement {}: {e}", i + 1))?);
+    }
+    Ok(Document { statements })
+}
+
+fn statement(v: &Value) -> Result<Statement, String> {
+    let o = v
+        .as_object()
+        .ok_or_else(|| format!("a statement must be an object, not {}", kind(v)))?;
+    let effect = match o.get("Effect").and_then(Value::as_str) {
+        Some(e) if e.eq_ignore_ascii_case("Allow") => Effect::Allow,
+        Some(e) if e.eq_ignore_ascii_case("Deny") => Effect::Deny,
+        _ => return Err("Effect must be Allow or Deny".into()),
+    };
+    let (actions, not_action) = match (o.get("Action"), o.get("NotAction")) {
+        (Some(a), _) => (strings(Some(a)), false),
+        (None, Some(n)) => (strings(Some(n)), true),
+        (None, None) => (Vec::new(), false),
+    };
+    let (resources, not_resource) = match (o.get("Resource"), o.get("NotResource")) {
+        (Some(r), _) => (strings(Some(r)), false),
+        (None, Some(n)) => (strings(Some(n)), true),
+        // Trust policies have no Resource: the role itself.
+        (None, None) => (vec!["*".to_string()], false),
+    };
+    let (principals, not_principal) = match (o.get("Principal"), o.get("NotPrincipal")) {
+        (Some(p), _) => (principals(p), false),
+        (None, Some(p)) => (principals(p), true),
+        (None, None) => (Vec::new(), false),
+    };
+    let mut conditions = Vec::new();
+    if let Some(Value::Object(ops)) = o.get("Condition") {
+        for (operator, keys) in ops {
+            if let Value::Object(keys) = keys {
+                for (key, values) in keys {
+                    conditions.push(Condition {
+                        operator: operator.clone(),
+                        key: key.clone(),
+                        values: strings(Some(values)),
+                    });
+                }
+            }
+        }
+    }
+    Ok(Statement {
+        sid: o.get("Sid").and_then(Value::as_str).map(str::to_string),
+        effect,
+        actions,
+        not_action,
+        resources,
+        not_resource,
+        principals,
+        not_principal,
+        conditions,
+    })
+}
+
+fn principals(v: &Value) -> Vec<Principal> {
+    match v {
+        Value::String(s) if s == "*" => vec![Principal::Anyone],
+        Value::String(s) => vec![Principal::Aws(s.clone())],
+        Value::Object(m) => {
+            let mut out = Vec::new();
+            for (kind, values) in m {
+                for value in strings(Some(values)) {
+                    out.push(match kind.as_str() {
+                        "AWS" if value == "*" => Principal::Anyone,
+                        "AWS" => Principal::Aws(value),
+                        "Service" => Principal::Service(value),
+                        "Federated" => Principal::Federated(value),
+                        _ => Principal::CanonicalUser(value),
+                    });
+                }
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Case-insensitive glob match with `*` (any run) and `?` (any one character).
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let p = pattern.as_bytes();
+    let t = text.as_bytes();
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi].eq_ignore_ascii_case(&t[ti])) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// Does an action pattern cover every action of `service`?
+fn whole_service(pattern: &str, service: &str) -> bool {
+    match pattern.split_once(':') {
+        Some((s, a)) => a == "*" && glob(s, service),
+        None => pattern == "*",
+    }
+}
+
+/// Does an action pattern match some action of `service`?
+fn touches_service(pattern: &str, service: &str) -> bool {
+    match pattern.split_once(':') {
+        Some((s, _)) => glob(s, service),
+        None => pattern == "*",
+    }
+}
+
+/// Where a statement came from, for evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The policy name (inline) or managed policy name.
+    pub policy: String,
+    pub arn: Option<String>,
+    /// The group the policy reaches the principal through, if any.
+    pub group: Option<String>,
+}
+
+impl Source {
+    /// "Policy" or "Policy (via group G)".
+    pub fn label(&self) -> String {
+        match &self.group {
+            Some(g) => format!("{} (via group {g})", self.policy),
+            None => self.policy.clone(),
+        }
+    }
+}
+
+/// A principal's identity-based policies, ready to evaluate.
+#[derive(Debug, Clone, Default)]
+pub struct Effective {
+    /// Statements with the index of their source.
+    pub statements: Vec<(Statement, usize)>,
+    pub sources: Vec<Source>,
+    /// The permissions boundary, when one is set.
+    pub boundary: Option<Document>,
+}
+
+/// Where the scope of an allowed action is known to stop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every resource.
+    All,
+    /// Only these resource patterns.
+    Some(Vec<String>),
+}
+
+/// How an action is allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowed {
+    pub scope: Scope,
+    /// Indexes into [`Effective::sources`] of the granting policies.
+    pub via: Vec<usize>,
+    /// Only conditional statements allow it.
+    pub conditional: bool,
+    /// A Deny may remove part of it (conditional or resource-limited Deny).
+    pub partially_denied: bool,
+}
+
+impl Effective {
+    pub fn add(&mut self, doc: &Document, source: Source) {
+        let idx = self.sources.len();
+        self.sources.push(source);
+        self.statements
+            .extend(doc.statements.iter().cloned().map(|s| (s, idx)));
+    }
+
+    /// Fully denied: an unconditional Deny on all resources covers the action.
+    fn denied(&self, covers: impl Fn(&Statement) -> bool) -> (bool, bool) {
+        let mut partial = false;
+        for (s, _) in &self.statements {
+            if s.effect == Effect::Deny && covers(s) {
+                if s.all_resources() && !s.is_conditional() {
+                    return (true, true);
+                }
+                partial = true;
+            }
+        }
+        (false, partial)
+    }
+
+    fn boundary_allows(&self, covers: impl Fn(&Statement) -> bool) -> bool {
+        let Some(b) = &self.boundary else {
+            return true;
+        };
+        let allowed = b
+            .statements
+            .iter()
+            .any(|s| s.effect == Effect::Allow && covers(s));
+        let denied = b.statements.iter().any(|s| {
+            s.effect == Effect::Deny && covers(s) && s.all_resources() && !s.is_conditional()
+        });
+        allowed && !denied
+    }
+
+    /// Evaluates the allow side for statements selected by `covers`.
+    fn evaluate(&self, covers: impl Fn(&Statement) -> bool + Copy) -> Option<Allowed> {
+        let (denied, partially_denied) = self.denied(covers);
+        if denied || !self.boundary_allows(covers) {
+            return None;
+        }
+        let mut via = Vec::new();
+        let mut all = false;
+        let mut resources = Vec::new();
+        let mut unconditional = false;
+        for (s, src) in &self.statements {
+            if s.effect != Effect::Allow || !covers(s) {
+                continue;
+            }
+            if !via.contains(src) {
+                via.push(*src);
+            }
+            unconditional |= !s.is_conditional();
+            if s.all_resources() {
+                all = true;
+            } else {
+                resources.extend(s.resources.iter().cloned());
+            }
+        }
+        if via.is_empty() {
+            return None;
+        }
+        resources.sort();
+        resources.dedup();
+        Some(Allowed {
+            scope: if all { Scope::All } else { Scope::Some(resources) },
+            via,
+            conditional: !unconditional,
+            partially_denied,
+        })
+    }
+
+    /// Is `action` (e.g. `iam:PassRole`) allowed, and how?
+    pub fn allows(&self, action: &str) -> Option<Allowed> {
+        self.evaluate(|s| s.covers_action(action))
+    }
+
+    /// Is every action of `service` allowed on every resource?
+    pub fn allows_service(&self, service: &str) -> Option<Allowed> {
+        self.evaluate(|s| s.covers_service(service))
+            .filter(|a| a.scope == Scope::All)
+    }
+
+    /// Full administrator: `*` on `*` from an unconditional statement, within the
+    /// boundary, and not cut down by an unconditional Deny of everything or of IAM.
+    /// (A Deny of a few other actions leaves an administrator an administrator.)
+    pub fn full_admin(&self) -> Option<Allowed> {
+        let admin =
+            |s: &Statement| s.covers_everything() && s.all_resources() && !s.is_conditional();
+        let allowed = self.evaluate(admin)?;
+        let narrowed = self.statements.iter().any(|(s, _)| {
+            s.effect == Effect::Deny
+                && s.all_resources()
+                && !s.is_conditional()
+                && (s.covers_everything() || s.covers_service("iam"))
+        });
+        (!narrowed && allowed.scope == Scope::All).then_some(allowed)
+    }
+
+    /// Names of the granting policies, for evidence.
+    pub fn labels(&self, via: &[usize]) -> Vec<String> {
+        let mut v: Vec<String> = via.iter().map(|&i| self.sources[i].label()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc(v: Value) -> Document {
+        parse_document(&v).unwrap()
+    }
+
+    fn effective(docs: &[(&str, Value)]) -> Effective {
+        let mut e = Effective::default();
+        for (name, d) in docs {
+            e.add(
+                &doc(d.clone()),
+                Source {
+                    policy: name.to_string(),
+                    arn: None,
+                    group: None,
+                },
+            );
+        }
+        e
+    }
+
+    #[test]
+    fn globs_are_case_insensitive_with_star_and_question_mark() {
+        assert!(glob("iam:Create*", "IAM:createaccesskey"));
+        assert!(glob("*", "s3:GetObject"));
+        assert!(glob("iam:?etRole", "iam:GetRole"));
+        assert!(glob("*:*", "kms:Decrypt"));
+        assert!(!glob("iam:Create*", "iam:DeleteUser"));
+        assert!(!glob("iam:PassRole", "iam:PassRoles"));
+        assert!(glob("s3:*Object*", "s3:PutObjectAcl"));
+    }
+
+    #[test]
+    fn documents_parse_from_objects_strings_and_url_encoding() {
+        let text = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#;
+        let from_string = parse_document(&Value::String(text.into())).unwrap();
+        let encoded: String = percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let from_url = parse_document(&Value::String(encoded)).unwrap();
+        let from_object = parse_document(&serde_json::from_str(text).unwrap()).unwrap();
+        assert_eq!(from_string, from_object);
+        assert_eq!(from_url, from_object);
+        assert_eq!(from_object.statements[0].actions, ["s3:*"]);
+        assert!(parse_document(&Value::String("<URL-encoded-JSON>".into())).is_err());
+        assert!(parse_document(&json!({"Statement": [{"Effect": "Maybe"}]})).is_err());
+    }
+
+    #[test]
+    fn allows_collects_scope_sources_and_conditions() {
+        let e = effective(&[
+            ("a", json!({"Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::1:role/x"}]})),
+            ("b", json!({"Statement": [{"Effect": "Allow", "Action": ["ec2:Run*"], "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}]})),
+        ]);
+        let pass = e.allows("iam:passrole").unwrap();
+        assert_eq!(pass.scope, Scope::Some(vec!["arn:aws:iam::1:role/x".into()]));
+        assert_eq!(e.labels(&pass.via), ["a"]);
+        let run = e.allows("ec2:RunInstances").unwrap();
+        assert!(run.conditional && run.scope == Scope::All);
+        assert!(e.allows("s3:GetObject").is_none());
+    }
+
+    #[test]
+    fn explicit_deny_on_all_resources_removes_and_partial_deny_only_marks() {
+        let e = effective(&[
+            ("allow", json!({"Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]})),
+            ("deny", json!({"Statement": [
+                {"Effect": "Deny", "Action": "iam:CreateAccessKey", "Resource": "*"},
+                {"Effect": "Deny", "Action": "iam:PutUserPolicy", "Resource": "arn:aws:iam::1:user/admin"}
+            ]})),
+        ]);
+        assert!(e.allows("iam:CreateAccessKey").is_none());
+        let put = e.allows("iam:PutUserPolicy").unwrap();
+        assert!(put.partially_denied);
+        assert!(!e.allows("iam:PassRole").unwrap().partially_denied);
+    }
+
+    #[test]
+    fn not_action_allows_everything_else() {
+        let e = effective(&[(
+            "PowerUserAccess",
+            json!({"Statement": [{"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"], "Resource": "*"}]}),
+        )]);
+        assert!(e.allows("ec2:RunInstances").is_some());
+        assert!(e.allows("iam:PassRole").is_none());
+        assert!(e.allows_service("kms").is_some());
+        assert!(e.allows_service("iam").is_none());
+        assert!(e.full_admin().is_none());
+    }
+
+    #[test]
+    fn boundaries_intersect() {
+        let mut e = effective(&[("admin", json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))]);
+        assert!(e.full_admin().is_some());
+        e.boundary = Some(doc(json!({"Statement": [{"Effect": "Allow", "Action": ["s3:*", "ec2:*"], "Resource": "*"}]})));
+        assert!(e.full_admin().is_none());
+        assert!(e.allows("iam:AttachUserPolicy").is_none());
+        assert!(e.allows("s3:GetObject").is_some());
+    }
+
+    #[test]
+    fn full_admin_needs_star_on_star_unconditionally() {
+        let admin = effective(&[("AdministratorAccess", json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))]);
+        assert!(admin.full_admin().is_some());
+        let scoped = effective(&[("x", json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/*"}]}))]);
+        assert!(scoped.full_admin().is_none());
+        let conditional = effective(&[("x", json!({"Statement": [{"Effect": "Allow", "Action": "*:*", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}))]);
+        assert!(conditional.full_admin().is_none());
+        let denied = effective(&[
+            ("admin", json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})),
+            ("deny", json!({"Statement": [{"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]})),
+        ]);
+        assert!(denied.full_admin().is_none());
+        let mostly = effective(&[
+            ("admin", json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})),
+            ("deny", json!({"Statement": [{"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]})),
+        ]);
+        assert!(mostly.full_admin().is_some());
+    }
+
+    #[test]
+    fn trust_principals_and_conditions_are_normalised() {
+        let d = doc(json!({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::999:root", "*"], "Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole",
+             "Condition": {"StringEquals": {"sts:ExternalId": "abc", "aws:SourceAccount": ["1", "2"]}}},
+            {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}
+        ]}));
+        let s = &d.statements[0];
+        assert_eq!(s.principals.len(), 3);
+        assert!(s.principals.contains(&Principal::Anyone));
+        assert!(s.principals.contains(&Principal::Service("ec2.amazonaws.com".into())));
+        assert_eq!(s.conditions.len(), 2);
+        assert_eq!(d.statements[1].principals, [Principal::Anyone]);
+    }
+}
