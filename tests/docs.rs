@@ -30,7 +30,7 @@ fn checks_and_explain_print_the_catalog() {
         list.as_array().unwrap().len(),
         nhiscan::checks::registry::ALL.len()
     );
-    assert_eq!(list[0]["id"], "ENTRA-001");
+    assert_eq!(list[0]["id"], "AWS-001");
     nhiscan()
         .args(["explain", "app-permission-tier0"])
         .assert()

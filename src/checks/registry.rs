@@ -34,13 +34,33 @@ macro_rules! check {
 pub static ALL: &[CheckDef] = &[
     check!("aws", "AWS-001", aws::policies::full_admin_access),
     check!("aws", "AWS-002", aws::privesc::privilege_escalation_path),
-    check!("aws", "AWS-003", aws::trust::github_oidc_trust_without_subject),
-    check!("aws", "AWS-004", aws::trust::github_oidc_trust_broad_subject),
+    check!(
+        "aws",
+        "AWS-003",
+        aws::trust::github_oidc_trust_without_subject
+    ),
+    check!(
+        "aws",
+        "AWS-004",
+        aws::trust::github_oidc_trust_broad_subject
+    ),
     check!("aws", "AWS-005", aws::trust::github_oidc_trust_forallvalues),
     check!("aws", "AWS-006", aws::trust::oidc_trust_missing_audience),
-    check!("aws", "AWS-007", aws::trust::role_trust_open_to_any_principal),
-    check!("aws", "AWS-008", aws::trust::cross_account_trust_without_external_id),
-    check!("aws", "AWS-009", aws::trust::cross_account_trust_unknown_account),
+    check!(
+        "aws",
+        "AWS-007",
+        aws::trust::role_trust_open_to_any_principal
+    ),
+    check!(
+        "aws",
+        "AWS-008",
+        aws::trust::cross_account_trust_without_external_id
+    ),
+    check!(
+        "aws",
+        "AWS-009",
+        aws::trust::cross_account_trust_unknown_account
+    ),
     check!("aws", "AWS-010", aws::keys::access_key_not_rotated),
     check!("aws", "AWS-011", aws::keys::access_key_unused),
     check!("aws", "AWS-012", aws::keys::multiple_active_access_keys),
@@ -48,7 +68,11 @@ pub static ALL: &[CheckDef] = &[
     check!("aws", "AWS-014", aws::keys::human_use_of_iam_user),
     check!("aws", "AWS-015", aws::usage::unused_privileged_role),
     check!("aws", "AWS-016", aws::policies::user_with_direct_policies),
-    check!("aws", "AWS-017", aws::policies::wildcard_sensitive_service_permissions),
+    check!(
+        "aws",
+        "AWS-017",
+        aws::policies::wildcard_sensitive_service_permissions
+    ),
     check!(
         "entra",
         "ENTRA-001",

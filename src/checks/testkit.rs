@@ -24,6 +24,7 @@ pub fn days_ahead(days: i64) -> Timestamp {
 pub struct Kit {
     b: InventoryBuilder,
     line: u32,
+    aws: Vec<crate::model::aws::AwsPrincipal>,
 }
 
 impl Kit {
@@ -59,6 +60,7 @@ impl Kit {
             activity_known: false,
             owners: None,
             settings: AuthSettings::default(),
+            human_login: None,
             source,
         })
     }
@@ -111,6 +113,7 @@ impl Kit {
             expires: Some(expires),
             last_used: None,
             federation: None,
+            active: None,
             source,
         });
         self.b
@@ -144,6 +147,7 @@ impl Kit {
                 expression: None,
                 audiences: vec![audience.to_string()],
             }),
+            active: None,
             source,
         });
         self.b
@@ -180,7 +184,111 @@ impl Kit {
         }
     }
 
-    pub fn finish(self) -> Inventory {
+    /// An AWS user or role in account 111122223333 with the given policy documents
+    /// (JSON values), optional trust policy and role last use.
+    pub fn aws(
+        &mut self,
+        kind: IdentityKind,
+        name: &str,
+        policies: &[serde_json::Value],
+        trust: Option<serde_json::Value>,
+    ) -> usize {
+        use crate::policy::aws::{Effective, Source, parse_document};
+        use crate::policy::aws_privesc;
+        let source = self.next();
+        let kind_path = if kind == IdentityKind::IamRole {
+            "role"
+        } else {
+            "user"
+        };
+        let arn = format!("arn:aws:iam::111122223333:{kind_path}/{name}");
+        let idx = self.b.add_identity(Identity {
+            provider: Provider::Aws,
+            kind,
+            id: arn.clone(),
+            key: arn.clone(),
+            name: name.to_string(),
+            app_id: None,
+            app_object_id: None,
+            publisher_tenant: Some("111122223333".into()),
+            origin: Origin::Home,
+            verified_publisher: None,
+            enabled: None,
+            created: Some(ts("2024-01-01T00:00:00Z")),
+            last_used: None,
+            activity_known: false,
+            owners: None,
+            settings: AuthSettings::default(),
+            human_login: None,
+            source,
+        });
+        let mut effective = Effective::default();
+        let mut masks = Vec::new();
+        for (i, p) in policies.iter().enumerate() {
+            let doc = parse_document(p).expect("test policy");
+            masks.push(aws_privesc::masks(&doc));
+            effective.add(
+                &doc,
+                Source {
+                    policy: format!("policy-{i}"),
+                    arn: None,
+                    group: None,
+                },
+            );
+        }
+        self.aws.push(crate::model::aws::AwsPrincipal {
+            identity: idx,
+            account: "111122223333".into(),
+            arn,
+            path: "/".into(),
+            privesc_allowed: aws_privesc::allowed(&masks, None),
+            effective,
+            direct_policies: (0..policies.len()).map(|i| format!("policy-{i}")).collect(),
+            trust: trust.map(|t| parse_document(&t).expect("test trust policy")),
+            role_last_used: None,
+            service_linked: false,
+        });
+        idx
+    }
+
+    /// The AWS principal of an identity added with [`Kit::aws`].
+    pub fn aws_principal(&mut self, idx: usize) -> &mut crate::model::aws::AwsPrincipal {
+        self.aws
+            .iter_mut()
+            .find(|p| p.identity == idx)
+            .expect("an AWS principal")
+    }
+
+    /// An access key on an AWS identity.
+    pub fn access_key(
+        &mut self,
+        idx: usize,
+        active: bool,
+        created: Timestamp,
+        last_used: Option<Timestamp>,
+    ) {
+        let source = self.next();
+        let n = self.b.inventory.credentials.len();
+        self.b.inventory.credentials.push(Credential {
+            identity: idx,
+            kind: CredentialKind::AccessKey,
+            host: CredentialHost::Identity,
+            key_id: Some(format!("AKIA{n:016}")),
+            name: Some(format!("access_key_{}", n % 2 + 1)),
+            usage: None,
+            created: Some(created),
+            expires: None,
+            last_used,
+            federation: None,
+            active: Some(active),
+            source,
+        });
+    }
+
+    pub fn finish(mut self) -> Inventory {
+        let principals = std::mem::take(&mut self.aws);
+        self.b.inventory.aws =
+            crate::model::aws::AwsData::new(principals, vec!["111122223333".into()]);
         self.b.finish()
     }
 }

@@ -100,7 +100,10 @@ pub fn parse_document(value: &Value) -> Result<Document, String> {
     match value {
         Value::Object(_) => from_value(value),
         Value::String(s) => parse_document_text(s),
-        other => Err(format!("a policy document must be an object or a string, not {}", kind(other))),
+        other => Err(format!(
+            "a policy document must be an object or a string, not {}",
+            kind(other)
+        )),
     }
 }
 
@@ -117,8 +120,13 @@ pub fn parse_document_text(text: &str) -> Result<Document, String> {
     } else {
         return Err("policy document is neither JSON nor URL-encoded JSON".into());
     };
-    let value: Value = serde_json::from_str(&json)
-        .map_err(|e| format!("policy document is not valid JSON (line {}, column {})", e.line(), e.column()))?;
+    let value: Value = serde_json::from_str(&json).map_err(|e| {
+        format!(
+            "policy document is not valid JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+    })?;
     from_value(&value)
 }
 
@@ -159,7 +167,12 @@ fn from_value(value: &Value) -> Result<Document, String> {
         Some(Value::Array(a)) => a.iter().collect::<Vec<_>>(),
         Some(v @ Value::Object(_)) => vec![v],
         None => Vec::new(),
-        Some(other) => return Err(format!("Statement must be an object or an array, not {}", kind(other))),
+        Some(other) => {
+            return Err(format!(
+                "Statement must be an object or an array, not {}",
+                kind(other)
+            ));
+        }
     };
     let mut statements = Vec::with_capacity(raw.len());
     for (i, s) in raw.into_iter().enumerate() {
@@ -404,7 +417,11 @@ impl Effective {
         resources.sort();
         resources.dedup();
         Some(Allowed {
-            scope: if all { Scope::All } else { Scope::Some(resources) },
+            scope: if all {
+                Scope::All
+            } else {
+                Scope::Some(resources)
+            },
             via,
             conditional: !unconditional,
             partially_denied,
@@ -486,7 +503,9 @@ mod tests {
     fn documents_parse_from_objects_strings_and_url_encoding() {
         let text = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#;
         let from_string = parse_document(&Value::String(text.into())).unwrap();
-        let encoded: String = percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let encoded: String =
+            percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
         let from_url = parse_document(&Value::String(encoded)).unwrap();
         let from_object = parse_document(&serde_json::from_str(text).unwrap()).unwrap();
         assert_eq!(from_string, from_object);
@@ -499,11 +518,20 @@ mod tests {
     #[test]
     fn allows_collects_scope_sources_and_conditions() {
         let e = effective(&[
-            ("a", json!({"Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::1:role/x"}]})),
-            ("b", json!({"Statement": [{"Effect": "Allow", "Action": ["ec2:Run*"], "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}]})),
+            (
+                "a",
+                json!({"Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::1:role/x"}]}),
+            ),
+            (
+                "b",
+                json!({"Statement": [{"Effect": "Allow", "Action": ["ec2:Run*"], "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}]}),
+            ),
         ]);
         let pass = e.allows("iam:passrole").unwrap();
-        assert_eq!(pass.scope, Scope::Some(vec!["arn:aws:iam::1:role/x".into()]));
+        assert_eq!(
+            pass.scope,
+            Scope::Some(vec!["arn:aws:iam::1:role/x".into()])
+        );
         assert_eq!(e.labels(&pass.via), ["a"]);
         let run = e.allows("ec2:RunInstances").unwrap();
         assert!(run.conditional && run.scope == Scope::All);
@@ -513,11 +541,17 @@ mod tests {
     #[test]
     fn explicit_deny_on_all_resources_removes_and_partial_deny_only_marks() {
         let e = effective(&[
-            ("allow", json!({"Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]})),
-            ("deny", json!({"Statement": [
-                {"Effect": "Deny", "Action": "iam:CreateAccessKey", "Resource": "*"},
-                {"Effect": "Deny", "Action": "iam:PutUserPolicy", "Resource": "arn:aws:iam::1:user/admin"}
-            ]})),
+            (
+                "allow",
+                json!({"Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}),
+            ),
+            (
+                "deny",
+                json!({"Statement": [
+                    {"Effect": "Deny", "Action": "iam:CreateAccessKey", "Resource": "*"},
+                    {"Effect": "Deny", "Action": "iam:PutUserPolicy", "Resource": "arn:aws:iam::1:user/admin"}
+                ]}),
+            ),
         ]);
         assert!(e.allows("iam:CreateAccessKey").is_none());
         let put = e.allows("iam:PutUserPolicy").unwrap();
@@ -540,9 +574,14 @@ mod tests {
 
     #[test]
     fn boundaries_intersect() {
-        let mut e = effective(&[("admin", json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))]);
+        let mut e = effective(&[(
+            "admin",
+            json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+        )]);
         assert!(e.full_admin().is_some());
-        e.boundary = Some(doc(json!({"Statement": [{"Effect": "Allow", "Action": ["s3:*", "ec2:*"], "Resource": "*"}]})));
+        e.boundary = Some(doc(
+            json!({"Statement": [{"Effect": "Allow", "Action": ["s3:*", "ec2:*"], "Resource": "*"}]}),
+        ));
         assert!(e.full_admin().is_none());
         assert!(e.allows("iam:AttachUserPolicy").is_none());
         assert!(e.allows("s3:GetObject").is_some());
@@ -550,20 +589,41 @@ mod tests {
 
     #[test]
     fn full_admin_needs_star_on_star_unconditionally() {
-        let admin = effective(&[("AdministratorAccess", json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))]);
+        let admin = effective(&[(
+            "AdministratorAccess",
+            json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+        )]);
         assert!(admin.full_admin().is_some());
-        let scoped = effective(&[("x", json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/*"}]}))]);
+        let scoped = effective(&[(
+            "x",
+            json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/*"}]}),
+        )]);
         assert!(scoped.full_admin().is_none());
-        let conditional = effective(&[("x", json!({"Statement": [{"Effect": "Allow", "Action": "*:*", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}))]);
+        let conditional = effective(&[(
+            "x",
+            json!({"Statement": [{"Effect": "Allow", "Action": "*:*", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}),
+        )]);
         assert!(conditional.full_admin().is_none());
         let denied = effective(&[
-            ("admin", json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})),
-            ("deny", json!({"Statement": [{"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]})),
+            (
+                "admin",
+                json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+            ),
+            (
+                "deny",
+                json!({"Statement": [{"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]}),
+            ),
         ]);
         assert!(denied.full_admin().is_none());
         let mostly = effective(&[
-            ("admin", json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})),
-            ("deny", json!({"Statement": [{"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]})),
+            (
+                "admin",
+                json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+            ),
+            (
+                "deny",
+                json!({"Statement": [{"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]}),
+            ),
         ]);
         assert!(mostly.full_admin().is_some());
     }
@@ -578,7 +638,10 @@ mod tests {
         let s = &d.statements[0];
         assert_eq!(s.principals.len(), 3);
         assert!(s.principals.contains(&Principal::Anyone));
-        assert!(s.principals.contains(&Principal::Service("ec2.amazonaws.com".into())));
+        assert!(
+            s.principals
+                .contains(&Principal::Service("ec2.amazonaws.com".into()))
+        );
         assert_eq!(s.conditions.len(), 2);
         assert_eq!(d.statements[1].principals, [Principal::Anyone]);
     }

@@ -33,7 +33,10 @@ pub static INDEX: LazyLock<ActionIndex> = LazyLock::new(|| {
         .collect();
     actions.sort();
     actions.dedup();
-    assert!(actions.len() <= 128, "more than 128 privilege-escalation actions");
+    assert!(
+        actions.len() <= 128,
+        "more than 128 privilege-escalation actions"
+    );
     let methods = PRIVESC_METHODS
         .iter()
         .enumerate()
@@ -138,14 +141,19 @@ mod tests {
     }
 
     fn ids(e: &Effective) -> Vec<&'static str> {
-        let mut v: Vec<_> = matched(allowed_by(e)).iter().map(|m| m.method.id.as_str()).collect();
+        let mut v: Vec<_> = matched(allowed_by(e))
+            .iter()
+            .map(|m| m.method.id.as_str())
+            .collect();
         v.sort();
         v
     }
 
     #[test]
     fn single_permission_methods_match() {
-        let e = effective(&[json!({"Statement": [{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*"}]})]);
+        let e = effective(&[
+            json!({"Statement": [{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*"}]}),
+        ]);
         assert_eq!(ids(&e), ["iam-001"]);
     }
 
@@ -156,7 +164,9 @@ mod tests {
             json!({"Statement": [{"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"}]}),
         ]);
         assert_eq!(ids(&e), ["ec2-001"]);
-        let only_one = effective(&[json!({"Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]})]);
+        let only_one = effective(&[
+            json!({"Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}),
+        ]);
         assert!(ids(&only_one).is_empty());
     }
 
@@ -170,7 +180,12 @@ mod tests {
         assert!(ids(&e).is_empty(), "{:?}", ids(&e));
         e.statements.retain(|(s, _)| s.effect == Effect::Allow);
         assert!(!ids(&e).is_empty());
-        e.boundary = Some(parse_document(&json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})).unwrap());
+        e.boundary = Some(
+            parse_document(
+                &json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}),
+            )
+            .unwrap(),
+        );
         assert!(ids(&e).is_empty());
     }
 

@@ -42,10 +42,14 @@ mod tests {
     fn the_table_covers_pathfinding_and_every_rhino_method() {
         let m = &*PRIVESC_METHODS;
         let pathfinding = m.iter().filter(|x| !x.id.starts_with("rhino-")).count();
-        assert_eq!(pathfinding, 65, "frameworks.md §6.2 lists 65 pathfinding.cloud paths");
+        assert_eq!(
+            pathfinding, 65,
+            "frameworks.md §6.2 lists 65 pathfinding.cloud paths"
+        );
         for n in 1..=28u8 {
             assert!(
-                m.iter().any(|x| x.rhino.contains(&n) || x.id == format!("rhino-{n:02}")),
+                m.iter()
+                    .any(|x| x.rhino.contains(&n) || x.id == format!("rhino-{n:02}")),
                 "Rhino method {n} is not covered"
             );
         }
@@ -55,7 +59,11 @@ mod tests {
         assert_eq!(ids.len(), m.len(), "duplicate method ids");
         for x in m {
             assert!(!x.permissions.is_empty(), "{} has no permissions", x.id);
-            assert!(matches!(x.severity, Severity::Critical | Severity::High), "{}", x.id);
+            assert!(
+                matches!(x.severity, Severity::Critical | Severity::High),
+                "{}",
+                x.id
+            );
         }
     }
 }

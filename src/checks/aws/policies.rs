@@ -45,7 +45,9 @@ pub fn full_admin_access(ctx: &Ctx) -> Vec<Finding> {
 /// make a service user's access hard to reason about.
 pub fn user_with_direct_policies(ctx: &Ctx) -> Vec<Finding> {
     principals(ctx)
-        .filter(|(_, p, identity)| identity.kind == IdentityKind::IamUser && !p.direct_policies.is_empty())
+        .filter(|(_, p, identity)| {
+            identity.kind == IdentityKind::IamUser && !p.direct_policies.is_empty()
+        })
         .map(|(idx, p, identity)| {
             let mut names = p.direct_policies.clone();
             names.sort();
@@ -54,7 +56,11 @@ pub fn user_with_direct_policies(ctx: &Ctx) -> Vec<Finding> {
                 Severity::Low,
                 idx,
                 "direct-policies",
-                format!("{} holds policies directly: {}", identity.name, names.join(", ")),
+                format!(
+                    "{} holds policies directly: {}",
+                    identity.name,
+                    names.join(", ")
+                ),
                 identity.source,
             )
             .with("arn", &p.arn)
@@ -109,4 +115,91 @@ pub fn wildcard_sensitive_service_permissions(ctx: &Ctx) -> Vec<Finding> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::*;
+    use serde_json::json;
+
+    fn allow(action: &str, resource: &str) -> serde_json::Value {
+        json!({"Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]})
+    }
+
+    #[test]
+    fn full_admin_fires_on_star_star_and_not_on_read_only() {
+        let mut k = Kit::new();
+        k.aws(IdentityKind::IamRole, "admin", &[allow("*", "*")], None);
+        k.aws(
+            IdentityKind::IamRole,
+            "reader",
+            &[allow("s3:Get*", "*")],
+            None,
+        );
+        k.aws(
+            IdentityKind::IamUser,
+            "scoped",
+            &[allow("*", "arn:aws:s3:::bucket/*")],
+            None,
+        );
+        let inv = k.finish();
+        assert_eq!(fired_on(full_admin_access, &inv), ["admin"]);
+    }
+
+    #[test]
+    fn direct_policies_fire_on_users_only() {
+        let mut k = Kit::new();
+        k.aws(
+            IdentityKind::IamUser,
+            "svc",
+            &[allow("s3:GetObject", "*")],
+            None,
+        );
+        let grouped = k.aws(
+            IdentityKind::IamUser,
+            "grouped",
+            &[allow("s3:GetObject", "*")],
+            None,
+        );
+        k.aws_principal(grouped).direct_policies.clear();
+        k.aws(
+            IdentityKind::IamRole,
+            "role",
+            &[allow("s3:GetObject", "*")],
+            None,
+        );
+        let inv = k.finish();
+        assert_eq!(fired_on(user_with_direct_policies, &inv), ["svc"]);
+    }
+
+    #[test]
+    fn sensitive_service_wildcards_fire_unless_admin_or_scoped() {
+        let mut k = Kit::new();
+        k.aws(
+            IdentityKind::IamRole,
+            "broker",
+            &[allow("kms:*", "*"), allow("secretsmanager:*", "*")],
+            None,
+        );
+        k.aws(IdentityKind::IamRole, "admin", &[allow("*", "*")], None);
+        k.aws(
+            IdentityKind::IamRole,
+            "one-key",
+            &[allow(
+                "kms:Decrypt",
+                "arn:aws:kms:eu-west-1:111122223333:key/1",
+            )],
+            None,
+        );
+        let inv = k.finish();
+        assert_eq!(
+            fired_on(wildcard_sensitive_service_permissions, &inv),
+            ["broker"]
+        );
+        assert_eq!(
+            run(wildcard_sensitive_service_permissions, &inv)[0].evidence["services"],
+            json!(["kms", "secretsmanager"])
+        );
+    }
 }

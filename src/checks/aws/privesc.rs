@@ -24,7 +24,10 @@ impl<'a> TrustIndex<'a> {
         let mut by_principal: FxHashMap<String, Vec<&'a AwsPrincipal>> = FxHashMap::default();
         for role in all.iter().filter(|r| r.trust.is_some()) {
             for s in role.trust.iter().flat_map(|d| d.statements.iter()) {
-                if s.effect != Effect::Allow || s.not_principal || !s.covers_action("sts:AssumeRole") {
+                if s.effect != Effect::Allow
+                    || s.not_principal
+                    || !s.covers_action("sts:AssumeRole")
+                {
                     continue;
                 }
                 for pr in &s.principals {
@@ -69,7 +72,8 @@ impl<'a> TrustIndex<'a> {
 /// and groups. Such a principal is an administrator in waiting: one API call, or a
 /// role passed to new compute, turns it into one (NHI5, ATT&CK T1098.003). Critical
 /// for IAM self-escalation and principal-access methods, high for PassRole and
-/// existing-resource methods, and high when every path is limited to named resources.
+/// existing-resource methods, and high when a permission is limited to exact ARNs
+/// (wildcard ARNs such as `policy/*` do not limit it).
 /// One finding per principal, listing every minimal method (a method whose permissions
 /// include another matched method's is left out). Methods limited to the caller's own
 /// user (`${aws:username}`) are not escalation; `sts:AssumeRole` alone counts only
@@ -89,6 +93,7 @@ pub fn privilege_escalation_path(ctx: &Ctx) -> Vec<Finding> {
             let mut conditional = false;
             let mut partially_denied = false;
             let mut on_self_only = true;
+            let mut limited = false;
             let mut assume_scope = Scope::All;
             for perm in &method.permissions {
                 let Some(a) = p.effective.allows(perm) else {
@@ -103,6 +108,9 @@ pub fn privilege_escalation_path(ctx: &Ctx) -> Vec<Finding> {
                 match a.scope {
                     Scope::Some(resources) => {
                         on_self_only &= resources.iter().all(|r| self_only(r, p));
+                        limited |= resources
+                            .iter()
+                            .all(|r| !r.contains(['*', '?']) && !self_only(r, p));
                         scoped.push(format!("{perm} on {}", resources.join(", ")));
                     }
                     Scope::All => on_self_only = false,
@@ -114,14 +122,18 @@ pub fn privilege_escalation_path(ctx: &Ctx) -> Vec<Finding> {
             }
             // Assuming a role escalates only into a more privileged role that trusts us.
             let mut targets = Vec::new();
-            if method.permissions.len() == 1 && method.permissions[0].eq_ignore_ascii_case("sts:AssumeRole") {
+            if method.permissions.len() == 1
+                && method.permissions[0].eq_ignore_ascii_case("sts:AssumeRole")
+            {
                 targets = trust.targets(p, &assume_scope);
                 if targets.is_empty() {
                     continue;
                 }
             }
             let policies = p.effective.labels(&via);
-            let severity = if !scoped.is_empty() && method.severity == Severity::Critical {
+            // Exact ARNs of other principals or resources limit the path; wildcards
+            // (`policy/*`, `user/ci-*`) and the caller itself do not.
+            let severity = if limited && method.severity == Severity::Critical {
                 Severity::High
             } else {
                 method.severity
@@ -131,7 +143,16 @@ pub fn privilege_escalation_path(ctx: &Ctx) -> Vec<Finding> {
             } else {
                 "high"
             };
-            found.push((severity, method, policies, scoped, targets, conditional, partially_denied, confidence));
+            found.push((
+                severity,
+                method,
+                policies,
+                scoped,
+                targets,
+                conditional,
+                partially_denied,
+                confidence,
+            ));
         }
         if found.is_empty() {
             continue;
@@ -157,7 +178,8 @@ pub fn privilege_escalation_path(ctx: &Ctx) -> Vec<Finding> {
                 v
             })
             .collect();
-        let mut all_policies: Vec<String> = found.iter().flat_map(|f| f.2.iter().cloned()).collect();
+        let mut all_policies: Vec<String> =
+            found.iter().flat_map(|f| f.2.iter().cloned()).collect();
         all_policies.sort();
         all_policies.dedup();
         out.push(
@@ -172,16 +194,145 @@ pub fn privilege_escalation_path(ctx: &Ctx) -> Vec<Finding> {
                     lead.name,
                     lead.permissions.join(" + "),
                     lead_policies.join(", "),
-                    if more > 0 { format!("; {more} more method(s)") } else { String::new() }
+                    if more > 0 {
+                        format!("; {more} more method(s)")
+                    } else {
+                        String::new()
+                    }
                 ),
                 identity.source,
             )
             .with("arn", &p.arn)
             .with("method", lead.id.as_str())
-            .with("method_ids", found.iter().map(|f| f.1.id.clone()).collect::<Vec<_>>())
+            .with(
+                "method_ids",
+                found.iter().map(|f| f.1.id.clone()).collect::<Vec<_>>(),
+            )
             .with("policies", all_policies)
             .with("methods", serde_json::Value::Array(methods)),
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::*;
+    use crate::model::IdentityKind;
+    use serde_json::json;
+
+    fn allow(action: &str, resource: &str) -> serde_json::Value {
+        json!({"Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]})
+    }
+
+    #[test]
+    fn escalation_fires_across_policies_and_not_for_admins_or_harmless_roles() {
+        let mut k = Kit::new();
+        k.aws(
+            IdentityKind::IamUser,
+            "versioner",
+            &[allow("iam:CreatePolicyVersion", "*")],
+            None,
+        );
+        k.aws(
+            IdentityKind::IamRole,
+            "launcher",
+            &[allow("iam:PassRole", "*"), allow("ec2:RunInstances", "*")],
+            None,
+        );
+        k.aws(IdentityKind::IamRole, "admin", &[allow("*", "*")], None);
+        k.aws(
+            IdentityKind::IamRole,
+            "half",
+            &[allow("iam:PassRole", "*")],
+            None,
+        );
+        let inv = k.finish();
+        assert_eq!(
+            fired_on(privilege_escalation_path, &inv),
+            ["launcher", "versioner"]
+        );
+        let found = run(privilege_escalation_path, &inv);
+        let launcher = found
+            .iter()
+            .find(|f| f.evidence["method"] == "ec2-001")
+            .unwrap();
+        assert_eq!(launcher.severity, Severity::High);
+        assert_eq!(
+            launcher.evidence["policies"],
+            json!(["policy-0", "policy-1"])
+        );
+        let versioner = found
+            .iter()
+            .find(|f| f.evidence["method"] == "iam-001")
+            .unwrap();
+        assert_eq!(versioner.severity, Severity::Critical);
+    }
+
+    #[test]
+    fn self_only_and_exact_arn_scopes_are_judged() {
+        let mut k = Kit::new();
+        k.aws(
+            IdentityKind::IamUser,
+            "self-service",
+            &[allow(
+                "iam:CreateAccessKey",
+                "arn:aws:iam::111122223333:user/${aws:username}",
+            )],
+            None,
+        );
+        k.aws(
+            IdentityKind::IamUser,
+            "one-policy",
+            &[allow(
+                "iam:CreatePolicyVersion",
+                "arn:aws:iam::111122223333:policy/app",
+            )],
+            None,
+        );
+        let inv = k.finish();
+        assert_eq!(fired_on(privilege_escalation_path, &inv), ["one-policy"]);
+        assert_eq!(
+            run(privilege_escalation_path, &inv)[0].severity,
+            Severity::High
+        );
+    }
+
+    #[test]
+    fn assume_role_alone_needs_a_privileged_role_that_trusts_the_caller() {
+        let mut k = Kit::new();
+        k.aws(
+            IdentityKind::IamUser,
+            "hopper",
+            &[allow("sts:AssumeRole", "*")],
+            None,
+        );
+        let inv = k.finish();
+        assert!(
+            run(privilege_escalation_path, &inv).is_empty(),
+            "no role trusts hopper"
+        );
+
+        let mut k = Kit::new();
+        k.aws(
+            IdentityKind::IamUser,
+            "hopper",
+            &[allow("sts:AssumeRole", "*")],
+            None,
+        );
+        k.aws(
+            IdentityKind::IamRole,
+            "target",
+            &[allow("*", "*")],
+            Some(json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/hopper"}, "Action": "sts:AssumeRole"}]})),
+        );
+        let inv = k.finish();
+        assert_eq!(fired_on(privilege_escalation_path, &inv), ["hopper"]);
+        let f = &run(privilege_escalation_path, &inv)[0];
+        assert_eq!(
+            f.evidence["methods"][0]["assumable_roles"],
+            json!(["arn:aws:iam::111122223333:role/target"])
+        );
+    }
 }

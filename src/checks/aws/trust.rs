@@ -31,9 +31,9 @@ fn trust_statements(p: &AwsPrincipal) -> impl Iterator<Item = &Statement> {
 }
 
 fn github_statement(s: &Statement) -> bool {
-    s.principals.iter().any(|p| {
-        matches!(p, Principal::Federated(f) if f.to_ascii_lowercase().ends_with(GITHUB_HOST))
-    })
+    s.principals.iter().any(
+        |p| matches!(p, Principal::Federated(f) if f.to_ascii_lowercase().ends_with(GITHUB_HOST)),
+    )
 }
 
 fn conditions_on<'a>(s: &'a Statement, claim: &str) -> Vec<&'a Condition> {
@@ -92,7 +92,10 @@ pub(crate) fn broad_subject(value: &str, like: bool) -> Option<(Severity, &'stat
         return Some(if value == "*" {
             (Severity::Critical, "any repository of any owner")
         } else {
-            (Severity::High, "a wildcard subject that does not start with repo:ORG/REPO")
+            (
+                Severity::High,
+                "a wildcard subject that does not start with repo:ORG/REPO",
+            )
         });
     };
     let (repo, context) = rest.split_once(':').unwrap_or((rest, ""));
@@ -104,7 +107,10 @@ pub(crate) fn broad_subject(value: &str, like: bool) -> Option<(Severity, &'stat
         return Some((Severity::High, "every repository of the organisation"));
     }
     if context.contains('*') || context.contains('?') {
-        return Some((Severity::Medium, "every branch, tag, pull request or environment of the repository"));
+        return Some((
+            Severity::Medium,
+            "every branch, tag, pull request or environment of the repository",
+        ));
     }
     None
 }
@@ -134,9 +140,18 @@ pub fn github_oidc_trust_broad_subject(ctx: &Ctx) -> Vec<Finding> {
         }
         if let Some((severity, why, value)) = worst {
             out.push(
-                trust_finding("AWS-004", severity, idx, p, "github-broad-sub".into(),
-                    format!("{} trusts GitHub Actions subject {value}: {why}", identity.name),
-                    identity.source)
+                trust_finding(
+                    "AWS-004",
+                    severity,
+                    idx,
+                    p,
+                    "github-broad-sub".into(),
+                    format!(
+                        "{} trusts GitHub Actions subject {value}: {why}",
+                        identity.name
+                    ),
+                    identity.source,
+                )
                 .with("subject", value)
                 .with("reason", why),
             );
@@ -176,14 +191,22 @@ pub fn github_oidc_trust_forallvalues(ctx: &Ctx) -> Vec<Finding> {
 /// relying party) is accepted too (NHI6).
 pub fn oidc_trust_missing_audience(ctx: &Ctx) -> Vec<Finding> {
     principals(ctx)
-        .filter_map(|(idx, p, identity)| {
-            trust_statements(p)
-                .any(|s| github_statement(s) && conditions_on(s, "aud").is_empty())
-                .then(|| {
-                    trust_finding("AWS-006", Severity::Medium, idx, p, "github-no-aud".into(),
-                        format!("{} trusts GitHub Actions OIDC tokens without checking their audience", identity.name),
-                        identity.source)
-                })
+        .filter(|(_, p, _)| {
+            trust_statements(p).any(|s| github_statement(s) && conditions_on(s, "aud").is_empty())
+        })
+        .map(|(idx, p, identity)| {
+            trust_finding(
+                "AWS-006",
+                Severity::Medium,
+                idx,
+                p,
+                "github-no-aud".into(),
+                format!(
+                    "{} trusts GitHub Actions OIDC tokens without checking their audience",
+                    identity.name
+                ),
+                identity.source,
+            )
         })
         .collect()
 }
@@ -201,14 +224,22 @@ fn restricted(s: &Statement) -> bool {
 /// Any AWS principal in any account can then assume the role (NHI6, NHI3).
 pub fn role_trust_open_to_any_principal(ctx: &Ctx) -> Vec<Finding> {
     principals(ctx)
-        .filter_map(|(idx, p, identity)| {
-            trust_statements(p)
-                .any(|s| s.principals.contains(&Principal::Anyone) && !restricted(s))
-                .then(|| {
-                    trust_finding("AWS-007", Severity::Critical, idx, p, "open-trust".into(),
-                        format!("{} can be assumed by any AWS principal (Principal \"*\" without restricting conditions)", identity.name),
-                        identity.source)
-                })
+        .filter(|(_, p, _)| {
+            trust_statements(p).any(|s| s.principals.contains(&Principal::Anyone) && !restricted(s))
+        })
+        .map(|(idx, p, identity)| {
+            trust_finding(
+                "AWS-007",
+                Severity::Critical,
+                idx,
+                p,
+                "open-trust".into(),
+                format!(
+                    "{} can be assumed by any AWS principal (Principal \"*\" without restricting conditions)",
+                    identity.name
+                ),
+                identity.source,
+            )
         })
         .collect()
 }
@@ -217,13 +248,18 @@ pub fn role_trust_open_to_any_principal(ctx: &Ctx) -> Vec<Finding> {
 fn foreign_accounts(p: &AwsPrincipal) -> Vec<(String, bool, bool)> {
     let mut out: Vec<(String, bool, bool)> = Vec::new();
     for s in trust_statements(p) {
-        let external_id = s.conditions.iter().any(|c| c.key.eq_ignore_ascii_case("sts:ExternalId"));
-        let org = s
+        let external_id = s
             .conditions
             .iter()
-            .any(|c| c.key.eq_ignore_ascii_case("aws:PrincipalOrgID") || c.key.eq_ignore_ascii_case("aws:PrincipalOrgPaths"));
+            .any(|c| c.key.eq_ignore_ascii_case("sts:ExternalId"));
+        let org = s.conditions.iter().any(|c| {
+            c.key.eq_ignore_ascii_case("aws:PrincipalOrgID")
+                || c.key.eq_ignore_ascii_case("aws:PrincipalOrgPaths")
+        });
         for principal in &s.principals {
-            let Principal::Aws(value) = principal else { continue };
+            let Principal::Aws(value) = principal else {
+                continue;
+            };
             let account = if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
                 value.as_str()
             } else {
@@ -263,9 +299,18 @@ pub fn cross_account_trust_without_external_id(ctx: &Ctx) -> Vec<Finding> {
                 continue;
             }
             out.push(
-                trust_finding("AWS-008", Severity::High, idx, p, format!("account|{account}"),
-                    format!("{} can be assumed from account {account} without an external id", identity.name),
-                    identity.source)
+                trust_finding(
+                    "AWS-008",
+                    Severity::High,
+                    idx,
+                    p,
+                    format!("account|{account}"),
+                    format!(
+                        "{} can be assumed from account {account} without an external id",
+                        identity.name
+                    ),
+                    identity.source,
+                )
                 .with("trusted_account", account),
             );
         }
@@ -286,9 +331,18 @@ pub fn cross_account_trust_unknown_account(ctx: &Ctx) -> Vec<Finding> {
                 continue;
             }
             out.push(
-                trust_finding("AWS-009", Severity::Medium, idx, p, format!("account|{account}"),
-                    format!("{} trusts account {account}, which is not a known account", identity.name),
-                    identity.source)
+                trust_finding(
+                    "AWS-009",
+                    Severity::Medium,
+                    idx,
+                    p,
+                    format!("account|{account}"),
+                    format!(
+                        "{} trusts account {account}, which is not a known account",
+                        identity.name
+                    ),
+                    identity.source,
+                )
                 .with("trusted_account", account)
                 .with("external_id", external_id),
             );
@@ -305,12 +359,166 @@ mod tests {
     fn subject_breadth_follows_the_documented_grades() {
         assert_eq!(broad_subject("*", true).unwrap().0, Severity::Critical);
         assert_eq!(broad_subject("repo:*", true).unwrap().0, Severity::Critical);
-        assert_eq!(broad_subject("repo:*/*", true).unwrap().0, Severity::Critical);
-        assert_eq!(broad_subject("repo:cont*/app:*", true).unwrap().0, Severity::Critical);
-        assert_eq!(broad_subject("repo:contoso/*", true).unwrap().0, Severity::High);
-        assert_eq!(broad_subject("repo:contoso/app:*", true).unwrap().0, Severity::Medium);
-        assert_eq!(broad_subject("repo:contoso/app:pull_request", false).unwrap().0, Severity::Medium);
+        assert_eq!(
+            broad_subject("repo:*/*", true).unwrap().0,
+            Severity::Critical
+        );
+        assert_eq!(
+            broad_subject("repo:cont*/app:*", true).unwrap().0,
+            Severity::Critical
+        );
+        assert_eq!(
+            broad_subject("repo:contoso/*", true).unwrap().0,
+            Severity::High
+        );
+        assert_eq!(
+            broad_subject("repo:contoso/app:*", true).unwrap().0,
+            Severity::Medium
+        );
+        assert_eq!(
+            broad_subject("repo:contoso/app:pull_request", false)
+                .unwrap()
+                .0,
+            Severity::Medium
+        );
         assert!(broad_subject("repo:contoso/app:ref:refs/heads/main", true).is_none());
-        assert!(broad_subject("repo:contoso/*", false).is_none(), "StringEquals wildcards are literal");
+        assert!(
+            broad_subject("repo:contoso/*", false).is_none(),
+            "StringEquals wildcards are literal"
+        );
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+    use crate::checks::testkit::*;
+    use crate::model::IdentityKind;
+    use serde_json::{Value, json};
+
+    const GH: &str = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com";
+
+    fn github(conditions: Value) -> Value {
+        json!({"Statement": [{"Effect": "Allow", "Principal": {"Federated": GH},
+            "Action": "sts:AssumeRoleWithWebIdentity", "Condition": conditions}]})
+    }
+
+    fn role(k: &mut Kit, name: &str, trust: Value) {
+        k.aws(IdentityKind::IamRole, name, &[], Some(trust));
+    }
+
+    fn pinned() -> Value {
+        json!({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": "repo:contoso/api:ref:refs/heads/main"}})
+    }
+
+    #[test]
+    fn github_trust_checks_fire_on_their_flaw_and_not_on_a_pinned_trust() {
+        let mut k = Kit::new();
+        role(
+            &mut k,
+            "no-sub",
+            github(
+                json!({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}),
+            ),
+        );
+        role(
+            &mut k,
+            "org-wide",
+            github(
+                json!({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+            "StringLike": {"token.actions.githubusercontent.com:sub": "repo:contoso/*"}}),
+            ),
+        );
+        role(
+            &mut k,
+            "forall",
+            github(
+                json!({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+            "ForAllValues:StringLike": {"token.actions.githubusercontent.com:sub": "repo:contoso/api:ref:refs/heads/main"}}),
+            ),
+        );
+        role(
+            &mut k,
+            "no-aud",
+            github(
+                json!({"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:contoso/api:environment:prod"}}),
+            ),
+        );
+        role(&mut k, "pinned", github(pinned()));
+        let inv = k.finish();
+        assert_eq!(
+            fired_on(github_oidc_trust_without_subject, &inv),
+            ["no-sub"]
+        );
+        assert_eq!(
+            fired_on(github_oidc_trust_broad_subject, &inv),
+            ["org-wide"]
+        );
+        assert_eq!(
+            run(github_oidc_trust_broad_subject, &inv)[0].severity,
+            Severity::High
+        );
+        assert_eq!(fired_on(github_oidc_trust_forallvalues, &inv), ["forall"]);
+        assert_eq!(fired_on(oidc_trust_missing_audience, &inv), ["no-aud"]);
+    }
+
+    #[test]
+    fn open_trust_fires_without_restricting_conditions() {
+        let mut k = Kit::new();
+        role(
+            &mut k,
+            "open",
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}),
+        );
+        role(
+            &mut k,
+            "org-only",
+            json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-123"}}}]}),
+        );
+        role(
+            &mut k,
+            "service",
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+        );
+        let inv = k.finish();
+        assert_eq!(fired_on(role_trust_open_to_any_principal, &inv), ["open"]);
+    }
+
+    #[test]
+    fn cross_account_trust_needs_external_id_and_a_known_account() {
+        let trust = |condition: Value| {
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+            "Action": "sts:AssumeRole", "Condition": condition}]})
+        };
+        let mut k = Kit::new();
+        role(&mut k, "vendor", trust(json!({})));
+        role(
+            &mut k,
+            "vendor-with-id",
+            trust(json!({"StringEquals": {"sts:ExternalId": "abc"}})),
+        );
+        role(
+            &mut k,
+            "own-account",
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}]}),
+        );
+        let inv = k.finish();
+        assert_eq!(
+            fired_on(cross_account_trust_without_external_id, &inv),
+            ["vendor"]
+        );
+        assert_eq!(
+            fired_on(cross_account_trust_unknown_account, &inv),
+            ["vendor", "vendor-with-id"]
+        );
+        let trusted = vec!["999988887777".to_string()];
+        let ctx = Ctx {
+            trusted_aws_accounts: &trusted,
+            ..Ctx::whole(&inv, ts(NOW), crate::checks::Thresholds::default())
+        };
+        assert!(cross_account_trust_unknown_account(&ctx).is_empty());
+        assert!(cross_account_trust_without_external_id(&ctx).is_empty());
     }
 }

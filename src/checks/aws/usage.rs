@@ -25,16 +25,81 @@ pub fn unused_privileged_role(ctx: &Ctx) -> Vec<Finding> {
             let why = privilege(p)?;
             let admin = why == "full administrator";
             let message = match last {
-                Some(t) => format!("{} ({why}) was last used {} days ago", identity.name, days_between(t, ctx.now)),
-                None => format!("{} ({why}) has not been used in AWS's 400-day tracking window", identity.name),
+                Some(t) => format!(
+                    "{} ({why}) was last used {} days ago",
+                    identity.name,
+                    days_between(t, ctx.now)
+                ),
+                None => format!(
+                    "{} ({why}) has not been used in AWS's 400-day tracking window",
+                    identity.name
+                ),
             };
             Some(
-                Finding::new("AWS-015", if admin { Severity::High } else { Severity::Medium }, idx, "unused-role", message, identity.source)
-                    .with("arn", &p.arn)
-                    .with("privilege", why)
-                    .with("last_used", last)
-                    .with("unused_days", window),
+                Finding::new(
+                    "AWS-015",
+                    if admin {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    },
+                    idx,
+                    "unused-role",
+                    message,
+                    identity.source,
+                )
+                .with("arn", &p.arn)
+                .with("privilege", why)
+                .with("last_used", last)
+                .with("unused_days", window),
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::*;
+    use serde_json::json;
+
+    #[test]
+    fn unused_privileged_roles_fire_used_or_unprivileged_do_not() {
+        let admin = json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+        let reader =
+            json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]});
+        let mut k = Kit::new();
+        let never = k.aws(
+            IdentityKind::IamRole,
+            "never-used-admin",
+            std::slice::from_ref(&admin),
+            None,
+        );
+        k.aws_principal(never).role_last_used = Some(None);
+        let used = k.aws(
+            IdentityKind::IamRole,
+            "busy-admin",
+            std::slice::from_ref(&admin),
+            None,
+        );
+        k.aws_principal(used).role_last_used = Some(Some(days_ago(2)));
+        let idle = k.aws(IdentityKind::IamRole, "idle-reader", &[reader], None);
+        k.aws_principal(idle).role_last_used = Some(None);
+        let unknown = k.aws(
+            IdentityKind::IamRole,
+            "from-list-roles",
+            std::slice::from_ref(&admin),
+            None,
+        );
+        k.aws_principal(unknown).role_last_used = None;
+        let young = k.aws(IdentityKind::IamRole, "new-admin", &[admin], None);
+        k.aws_principal(young).role_last_used = Some(None);
+        k.identity(young).created = Some(days_ago(10));
+        let inv = k.finish();
+        assert_eq!(fired_on(unused_privileged_role, &inv), ["never-used-admin"]);
+        assert_eq!(
+            run(unused_privileged_role, &inv)[0].severity,
+            Severity::High
+        );
+    }
 }

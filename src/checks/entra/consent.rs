@@ -14,7 +14,10 @@ use crate::model::{ConsentType, GrantKind};
 /// turn into tenant-wide data access. One finding per client and resource.
 pub fn tenant_wide_consent_high_risk(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (idx, identity) in ctx.identities().filter(|(_, i)| i.provider == crate::model::Provider::Entra) {
+    for (idx, identity) in ctx
+        .identities()
+        .filter(|(_, i)| i.provider == crate::model::Provider::Entra)
+    {
         // (resource) → (scopes, first grant)
         let mut by_resource: BTreeMap<&str, Vec<&crate::model::Grant>> = BTreeMap::new();
         for g in ctx.inv.grants_of(idx) {
@@ -69,7 +72,10 @@ pub fn consent_from_inactive_user(ctx: &Ctx) -> Vec<Finding> {
     if !ctx.inv.users_known {
         return out;
     }
-    for (idx, identity) in ctx.identities().filter(|(_, i)| i.provider == crate::model::Provider::Entra) {
+    for (idx, identity) in ctx
+        .identities()
+        .filter(|(_, i)| i.provider == crate::model::Provider::Entra)
+    {
         let mut by_user: BTreeMap<&str, Vec<&crate::model::Grant>> = BTreeMap::new();
         for g in ctx.inv.grants_of(idx) {
             let Some(c) = &g.consent else { continue };

@@ -30,11 +30,15 @@ static KNOWN_MANAGED: LazyLock<BTreeMap<&'static str, Document>> = LazyLock::new
     BTreeMap::from([
         (
             "arn:aws:iam::aws:policy/AdministratorAccess",
-            doc(serde_json::json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})),
+            doc(
+                serde_json::json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+            ),
         ),
         (
             "arn:aws:iam::aws:policy/IAMFullAccess",
-            doc(serde_json::json!({"Statement": [{"Effect": "Allow", "Action": ["iam:*", "organizations:DescribeAccount", "organizations:DescribeOrganization", "organizations:DescribeOrganizationalUnit", "organizations:DescribePolicy", "organizations:ListChildren", "organizations:ListParents", "organizations:ListPoliciesForTarget", "organizations:ListRoots", "organizations:ListPolicies", "organizations:ListTargetsForPolicy"], "Resource": "*"}]})),
+            doc(
+                serde_json::json!({"Statement": [{"Effect": "Allow", "Action": ["iam:*", "organizations:DescribeAccount", "organizations:DescribeOrganization", "organizations:DescribeOrganizationalUnit", "organizations:DescribePolicy", "organizations:ListChildren", "organizations:ListParents", "organizations:ListPoliciesForTarget", "organizations:ListRoots", "organizations:ListPolicies", "organizations:ListTargetsForPolicy"], "Resource": "*"}]}),
+            ),
         ),
         (
             "arn:aws:iam::aws:policy/PowerUserAccess",
@@ -106,12 +110,21 @@ struct Merged {
 
 /// Keeps the richer of two records of one principal: authorization details
 /// (with policies) over list outputs.
-fn merge_principal(list: &mut Vec<RawPrincipal>, seen: &mut HashMap<String, usize>, p: RawPrincipal) {
-    let key = if p.arn.is_empty() { p.name.clone() } else { p.arn.clone() };
+fn merge_principal(
+    list: &mut Vec<RawPrincipal>,
+    seen: &mut HashMap<String, usize>,
+    p: RawPrincipal,
+) {
+    let key = if p.arn.is_empty() {
+        p.name.clone()
+    } else {
+        p.arn.clone()
+    };
     match seen.get(&key) {
         Some(&i) => {
             let kept = &mut list[i];
-            let richer = kept.inline.is_empty() && kept.attached.is_empty()
+            let richer = kept.inline.is_empty()
+                && kept.attached.is_empty()
                 && (!p.inline.is_empty() || !p.attached.is_empty());
             if richer {
                 let role_last_used = kept.role_last_used.or(p.role_last_used);
@@ -179,7 +192,10 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
         .collect();
     for p in m.policies.values() {
         if let Err(e) = &p.document {
-            notes.push(format!("managed policy {} could not be read ({e}); its permissions are not evaluated", p.arn));
+            notes.push(format!(
+                "managed policy {} could not be read ({e}); its permissions are not evaluated",
+                p.arn
+            ));
         }
     }
     for (arn, doc) in KNOWN_MANAGED.iter() {
@@ -209,13 +225,25 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
         let idx = b.add_identity(Identity {
             provider: Provider::Aws,
             kind,
-            id: if p.arn.is_empty() { p.name.clone() } else { p.arn.clone() },
-            key: if p.arn.is_empty() { p.name.clone() } else { p.arn.clone() },
+            id: if p.arn.is_empty() {
+                p.name.clone()
+            } else {
+                p.arn.clone()
+            },
+            key: if p.arn.is_empty() {
+                p.name.clone()
+            } else {
+                p.arn.clone()
+            },
             name: p.name.clone(),
             app_id: None,
             app_object_id: None,
             publisher_tenant: Some(account.clone()).filter(|a| !a.is_empty()),
-            origin: if service_linked { Origin::FirstParty } else { Origin::Home },
+            origin: if service_linked {
+                Origin::FirstParty
+            } else {
+                Origin::Home
+            },
             verified_publisher: None,
             enabled: None,
             created: p.created,
@@ -238,10 +266,10 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
         let mut masks: Vec<SourceMasks> = Vec::new();
         let mut direct = Vec::new();
         let add = |b: &mut InventoryBuilder,
-                       effective: &mut Effective,
-                       masks: &mut Vec<SourceMasks>,
-                       evaluated: &Evaluated,
-                       source: Source| {
+                   effective: &mut Effective,
+                   masks: &mut Vec<SourceMasks>,
+                   evaluated: &Evaluated,
+                   source: Source| {
             b.inventory.grants.push(Grant {
                 identity: idx,
                 kind: GrantKind::Policy,
@@ -265,31 +293,74 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
         for policy in &p.inline {
             direct.push(policy.name.clone());
             match inline_eval(policy) {
-                Some(e) => add(b, &mut effective, &mut masks, &e, Source { policy: policy.name.clone(), arn: None, group: None }),
+                Some(e) => add(
+                    b,
+                    &mut effective,
+                    &mut masks,
+                    &e,
+                    Source {
+                        policy: policy.name.clone(),
+                        arn: None,
+                        group: None,
+                    },
+                ),
                 None => unreadable += 1,
             }
         }
         for a in &p.attached {
             direct.push(a.name.clone());
             match managed.get(&a.arn) {
-                Some(e) => add(b, &mut effective, &mut masks, e, Source { policy: a.name.clone(), arn: Some(a.arn.clone()), group: None }),
+                Some(e) => add(
+                    b,
+                    &mut effective,
+                    &mut masks,
+                    e,
+                    Source {
+                        policy: a.name.clone(),
+                        arn: Some(a.arn.clone()),
+                        group: None,
+                    },
+                ),
                 None => *missing_policies.entry(a.arn.clone()).or_default() += 1,
             }
         }
         for g in &p.groups {
             let Some(group) = m.groups.get(g) else {
-                notes.push(format!("user {} is in group {g}, which is not in the export", p.name));
+                notes.push(format!(
+                    "user {} is in group {g}, which is not in the export",
+                    p.name
+                ));
                 continue;
             };
             for policy in &group.inline {
                 match inline_eval(policy) {
-                    Some(e) => add(b, &mut effective, &mut masks, &e, Source { policy: policy.name.clone(), arn: None, group: Some(g.clone()) }),
+                    Some(e) => add(
+                        b,
+                        &mut effective,
+                        &mut masks,
+                        &e,
+                        Source {
+                            policy: policy.name.clone(),
+                            arn: None,
+                            group: Some(g.clone()),
+                        },
+                    ),
                     None => unreadable += 1,
                 }
             }
             for a in &group.attached {
                 match managed.get(&a.arn) {
-                    Some(e) => add(b, &mut effective, &mut masks, e, Source { policy: a.name.clone(), arn: Some(a.arn.clone()), group: Some(g.clone()) }),
+                    Some(e) => add(
+                        b,
+                        &mut effective,
+                        &mut masks,
+                        e,
+                        Source {
+                            policy: a.name.clone(),
+                            arn: Some(a.arn.clone()),
+                            group: Some(g.clone()),
+                        },
+                    ),
                     None => *missing_policies.entry(a.arn.clone()).or_default() += 1,
                 }
             }
@@ -342,7 +413,14 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
         ));
     }
 
-    add_report(b, &m, &mut by_arn, &mut by_user, &mut accounts, &mut principals);
+    add_report(
+        b,
+        &m,
+        &mut by_arn,
+        &mut by_user,
+        &mut accounts,
+        &mut principals,
+    );
     add_user_credentials(b, &m, &by_user, notes);
 
     let accounts_sorted = {
@@ -377,7 +455,11 @@ fn add_report(
             None => {
                 let idx = b.add_identity(Identity {
                     provider: Provider::Aws,
-                    kind: if root { IdentityKind::RootAccount } else { IdentityKind::IamUser },
+                    kind: if root {
+                        IdentityKind::RootAccount
+                    } else {
+                        IdentityKind::IamUser
+                    },
                     id: row.arn.clone(),
                     key: row.arn.clone(),
                     name: row.user.clone(),
@@ -467,11 +549,12 @@ fn add_user_credentials(
         match c.kind {
             CredentialKind::AccessKey | CredentialKind::Certificate if in_report => {
                 // The report has the slot; add the key id for evidence.
-                let slot = b
-                    .inventory
-                    .credentials
-                    .iter_mut()
-                    .find(|x| x.identity == idx && x.kind == c.kind && x.key_id.is_none() && x.created == c.created);
+                let slot = b.inventory.credentials.iter_mut().find(|x| {
+                    x.identity == idx
+                        && x.kind == c.kind
+                        && x.key_id.is_none()
+                        && x.created == c.created
+                });
                 if let Some(slot) = slot {
                     slot.key_id = Some(c.id.clone());
                 }

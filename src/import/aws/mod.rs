@@ -49,7 +49,8 @@ fn unwrap_recording(o: Obj<'_>) -> Obj<'_> {
 }
 
 fn is_report_json(o: &Obj) -> bool {
-    o.get("Content").is_some_and(|c| JsonType::of(c) == JsonType::String)
+    o.get("Content")
+        .is_some_and(|c| JsonType::of(c) == JsonType::String)
         && (o.has("ReportFormat") || o.has("GeneratedTime"))
 }
 
@@ -62,11 +63,13 @@ pub fn sniff(docs: &[&RawValue]) -> bool {
     })
 }
 
-/// Is this text a credential report CSV (by its header)?
+/// Is this text meant as a credential report CSV? Its header has a `user` column
+/// and at least one other report column; a report missing required columns is
+/// then an error rather than an unrelated file.
 pub fn looks_like_credential_report(text: &str) -> bool {
     let header = text.lines().next().unwrap_or("");
     let cols: Vec<&str> = header.split(',').map(str::trim).collect();
-    cols.contains(&"user") && (cols.contains(&"arn") || cols.contains(&"user_creation_time"))
+    cols.first() == Some(&"user") && cols.len() > 1
 }
 
 struct Parser<'a, 'l> {
@@ -270,9 +273,24 @@ pub fn parse(
             matched = true;
         }
         let credential_lists: [(&str, CredentialKind, &str, &str); 4] = [
-            ("AccessKeyMetadata", CredentialKind::AccessKey, "AccessKeyId", "CreateDate"),
-            ("SSHPublicKeys", CredentialKind::SshKey, "SSHPublicKeyId", "UploadDate"),
-            ("Certificates", CredentialKind::Certificate, "CertificateId", "UploadDate"),
+            (
+                "AccessKeyMetadata",
+                CredentialKind::AccessKey,
+                "AccessKeyId",
+                "CreateDate",
+            ),
+            (
+                "SSHPublicKeys",
+                CredentialKind::SshKey,
+                "SSHPublicKeyId",
+                "UploadDate",
+            ),
+            (
+                "Certificates",
+                CredentialKind::Certificate,
+                "CertificateId",
+                "UploadDate",
+            ),
             (
                 "ServiceSpecificCredentials",
                 CredentialKind::Secret,
@@ -309,7 +327,11 @@ pub fn parse(
 }
 
 fn shape_of(o: &Obj) -> &'static str {
-    if o.has("UserDetailList") || o.has("RoleDetailList") || o.has("GroupDetailList") || o.has("Policies") {
+    if o.has("UserDetailList")
+        || o.has("RoleDetailList")
+        || o.has("GroupDetailList")
+        || o.has("Policies")
+    {
         "authorization-details"
     } else if o.has("AccessKeyMetadata") {
         "list-access-keys"
@@ -333,7 +355,11 @@ fn shape_of(o: &Obj) -> &'static str {
 }
 
 /// Parses a credential report CSV file.
-pub fn parse_credential_report(text: &str, file: u32, path: &str) -> Result<FileRecords, InputError> {
+pub fn parse_credential_report(
+    text: &str,
+    file: u32,
+    path: &str,
+) -> Result<FileRecords, InputError> {
     Ok(FileRecords {
         format: "aws.credential-report-csv".into(),
         report: credential_report_rows(text, file, path, None)?,
@@ -354,10 +380,7 @@ fn credential_report_rows(
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| csv_error(path, &e))?
-        .clone();
+    let header = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
     let col = |name: &str| header.iter().position(|h| h.trim() == name);
     let missing: Vec<&str> = REPORT_COLUMNS
         .iter()
@@ -377,12 +400,8 @@ fn credential_report_rows(
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(path, &e))?;
-        let line = embedded_line.unwrap_or_else(|| {
-            record
-                .position()
-                .map(|p| p.line() as u32)
-                .unwrap_or(0)
-        });
+        let line = embedded_line
+            .unwrap_or_else(|| record.position().map(|p| p.line() as u32).unwrap_or(0));
         let get = |name: &str| col(name).and_then(|i| record.get(i)).map(str::trim);
         let flag = |name: &str| match get(name) {
             Some("true") => Some(true),
@@ -426,7 +445,9 @@ fn csv_error(path: &str, e: &csv::Error) -> InputError {
     let line = e.position().map(|p| p.line() as u32).unwrap_or(0);
     let message = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "invalid UTF-8 in the CSV".to_string(),
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("row has {len} fields, the header {expected_len}")
         }
         _ => "unreadable CSV".to_string(),

@@ -17,8 +17,8 @@ use super::records::*;
 use crate::import::LoadOptions;
 use crate::model::{
     AuthSettings, Consent, ConsentType, Credential, CredentialHost, CredentialKind, Federation,
-    Grant, GrantKind, Identity, IdentityKind, InventoryBuilder, Origin, Owner,
-    PrincipalKind, Provider, SecretExposure, TenantSource, Tier, User,
+    Grant, GrantKind, Identity, IdentityKind, InventoryBuilder, Origin, Owner, PrincipalKind,
+    Provider, SecretExposure, TenantSource, Tier, User,
 };
 use crate::reference::entra::{ENTRA, EntraReference, MICROSOFT_GRAPH};
 
@@ -264,7 +264,12 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
     add_roles(b, &m, &sp_identity);
 
     // Owners: fill in what the users export knows.
-    for identity in b.inventory.identities.iter_mut().filter(|i| i.provider == Provider::Entra) {
+    for identity in b
+        .inventory
+        .identities
+        .iter_mut()
+        .filter(|i| i.provider == Provider::Entra)
+    {
         if let Some(owners) = &mut identity.owners {
             for o in owners.iter_mut() {
                 if let Some(u) = users.get(o.id.as_str()) {
@@ -279,14 +284,24 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
 
     // Activity.
     if m.sp_activity_present {
-        for identity in b.inventory.identities.iter_mut().filter(|i| i.provider == Provider::Entra) {
+        for identity in b
+            .inventory
+            .identities
+            .iter_mut()
+            .filter(|i| i.provider == Provider::Entra)
+        {
             identity.activity_known = identity.kind != IdentityKind::Application;
             if let Some(app) = &identity.app_id {
                 identity.last_used = m.sp_activity.get(app).copied().flatten();
             }
         }
     }
-    for c in b.inventory.credentials.iter_mut().filter(|c| c.kind != CredentialKind::AccessKey) {
+    for c in b
+        .inventory
+        .credentials
+        .iter_mut()
+        .filter(|c| c.kind != CredentialKind::AccessKey)
+    {
         if let Some(k) = &c.key_id {
             c.last_used = m.credential_activity.get(k).copied().flatten();
         }
