@@ -290,11 +290,159 @@ fn main() -> std::io::Result<()> {
     let a = args();
     match a.provider.as_str() {
         "entra" => entra(&a),
+        "aws" => aws(&a),
         other => {
-            eprintln!("provider {other} is not generated yet (entra only)");
+            eprintln!("provider {other} is not generated yet (entra, aws)");
             std::process::exit(2)
         }
     }
+}
+
+/// Inline policy templates for AWS principals, common first: (actions, resource).
+const AWS_INLINE: &[(&[&str], &str)] = &[
+    (&["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::app-data/*"),
+    (
+        &["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
+        "arn:aws:dynamodb:eu-west-1:111122223333:table/orders",
+    ),
+    (&["sqs:SendMessage", "sqs:ReceiveMessage"], "*"),
+    (&["logs:CreateLogStream", "logs:PutLogEvents"], "*"),
+    (
+        &["kms:Decrypt"],
+        "arn:aws:kms:eu-west-1:111122223333:key/app",
+    ),
+    (&["ec2:Describe*", "cloudwatch:GetMetricData"], "*"),
+    // Rare, risky:
+    (&["iam:PassRole", "ec2:RunInstances"], "*"),
+    (&["iam:CreatePolicyVersion"], "*"),
+    (&["lambda:UpdateFunctionCode"], "*"),
+    (&["kms:*", "secretsmanager:*"], "*"),
+    (&["*"], "*"),
+];
+
+fn aws_policy(rng: &mut Rng) -> Value {
+    let (actions, resource) = AWS_INLINE[skewed(rng, AWS_INLINE.len(), 6, 6)];
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": resource}]})
+}
+
+fn aws_trust(rng: &mut Rng, account: &str) -> Value {
+    let statement = match rng.below(20) {
+        0 => {
+            json!({"Effect": "Allow", "Principal": {"Federated": format!("arn:aws:iam::{account}:oidc-provider/token.actions.githubusercontent.com")},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                          "StringLike": {"token.actions.githubusercontent.com:sub": if rng.chance(30) { "repo:contoso/*".to_string() } else { format!("repo:contoso/app{}:ref:refs/heads/main", rng.below(500)) }}}})
+        }
+        1 => {
+            json!({"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{:012}:root", 100_000_000_000 + rng.below(50))}, "Action": "sts:AssumeRole"})
+        }
+        2..=4 => {
+            json!({"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{account}:root")}, "Action": "sts:AssumeRole"})
+        }
+        _ => {
+            let service = [
+                "ec2.amazonaws.com",
+                "lambda.amazonaws.com",
+                "ecs-tasks.amazonaws.com",
+            ][rng.below(3) as usize];
+            json!({"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"})
+        }
+    };
+    json!({"Version": "2012-10-17", "Statement": [statement]})
+}
+
+/// `aws iam get-account-authorization-details` and a credential report for `--identities`
+/// principals (half users, half roles), with groups and customer-managed policies.
+fn aws(a: &Args) -> std::io::Result<()> {
+    let mut rng = Rng(a.seed);
+    let account = "111122223333";
+    std::fs::create_dir_all(&a.out)?;
+    let managed: Vec<Value> = (0..(a.identities / 30).max(5))
+        .map(|i| {
+            let doc = aws_policy(&mut rng);
+            json!({"PolicyName": format!("contoso-policy-{i}"), "PolicyId": format!("ANPA{:016}", i),
+                "Arn": format!("arn:aws:iam::{account}:policy/contoso-policy-{i}"), "Path": "/", "DefaultVersionId": "v2",
+                "AttachmentCount": 1, "PermissionsBoundaryUsageCount": 0, "IsAttachable": true,
+                "CreateDate": rng.date(2021, 900), "UpdateDate": rng.date(2023, 300),
+                "PolicyVersionList": [
+                    {"Document": doc, "VersionId": "v2", "IsDefaultVersion": true, "CreateDate": rng.date(2023, 300)},
+                    {"Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]},
+                     "VersionId": "v1", "IsDefaultVersion": false, "CreateDate": rng.date(2021, 300)}]})
+        })
+        .collect();
+    let attach = |rng: &mut Rng| -> Vec<Value> {
+        (0..rng.below(3))
+            .map(|_| {
+                let p = &managed[rng.below(managed.len() as u64) as usize];
+                json!({"PolicyName": p["PolicyName"], "PolicyArn": p["Arn"]})
+            })
+            .collect()
+    };
+    let groups: Vec<Value> = (0..(a.identities / 50).max(3))
+        .map(|i| {
+            json!({"Path": "/", "GroupName": format!("group-{i}"), "GroupId": format!("AGPA{i:016}"),
+                "Arn": format!("arn:aws:iam::{account}:group/group-{i}"), "CreateDate": rng.date(2020, 900),
+                "GroupPolicyList": if rng.chance(30) { vec![json!({"PolicyName": "group-inline", "PolicyDocument": aws_policy(&mut rng)})] } else { vec![] },
+                "AttachedManagedPolicies": attach(&mut rng)})
+        })
+        .collect();
+    let mut users = Vec::new();
+    let mut roles = Vec::new();
+    let mut report = String::from(
+        "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n",
+    );
+    report.push_str(&format!("<root_account>,arn:aws:iam::{account}:root,2019-01-01T00:00:00+00:00,not_supported,2026-10-01T00:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"));
+    for i in 0..a.identities {
+        let inline: Vec<Value> = (0..rng.below(3))
+            .map(|j| json!({"PolicyName": format!("inline-{j}"), "PolicyDocument": aws_policy(&mut rng)}))
+            .collect();
+        if i % 2 == 0 {
+            let name = format!("svc-user-{i}");
+            let group_list: Vec<Value> = (0..rng.below(3))
+                .map(|_| json!(format!("group-{}", rng.below(groups.len() as u64))))
+                .collect();
+            users.push(json!({"Path": "/", "UserName": name, "UserId": format!("AIDA{i:016}"),
+                "Arn": format!("arn:aws:iam::{account}:user/{name}"), "CreateDate": rng.date(2019, 2000),
+                "UserPolicyList": inline, "GroupList": group_list, "AttachedManagedPolicies": attach(&mut rng), "Tags": []}));
+            let key = |rng: &mut Rng, active: bool| -> String {
+                if !active {
+                    return "false,N/A,N/A,N/A,N/A".into();
+                }
+                let used = if rng.chance(70) {
+                    rng.date(2026, 300)
+                } else {
+                    "N/A".into()
+                };
+                format!("true,{},{},eu-west-1,s3", rng.date(2022, 1500), used)
+            };
+            let (a1, a2) = (rng.chance(80), rng.chance(10));
+            let k1 = key(&mut rng, a1);
+            let k2 = key(&mut rng, a2);
+            let password = rng.chance(10);
+            report.push_str(&format!(
+                "{name},arn:aws:iam::{account}:user/{name},{},{},{},N/A,N/A,{},{k1},{k2},false,N/A,false,N/A\n",
+                rng.date(2019, 2000),
+                password,
+                if password { rng.date(2026, 300) } else { "N/A".into() },
+                rng.chance(50),
+            ));
+        } else {
+            let name = format!("app-role-{i}");
+            let last_used = if rng.chance(25) {
+                json!({})
+            } else {
+                json!({"LastUsedDate": rng.date(2025, 650), "Region": "eu-west-1"})
+            };
+            roles.push(json!({"Path": "/", "RoleName": name, "RoleId": format!("AROA{i:016}"),
+                "Arn": format!("arn:aws:iam::{account}:role/{name}"), "CreateDate": rng.date(2019, 2000),
+                "AssumeRolePolicyDocument": aws_trust(&mut rng, account), "InstanceProfileList": [],
+                "RolePolicyList": inline, "AttachedManagedPolicies": attach(&mut rng), "Tags": [],
+                "RoleLastUsed": last_used}));
+        }
+    }
+    let details = json!({"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles, "Policies": managed});
+    write(a.out.join("authorization-details.json"), &details)?;
+    std::fs::write(a.out.join("credential-report.csv"), report)
 }
 
 /// An index into a list whose first `low` entries are common and the rest rare:

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use rustc_hash::FxHashMap;
 
-use crate::policy::aws::{Document, Effective};
+use crate::policy::aws::{Document, Effect, Effective, Principal};
 
 /// One IAM user or role, with its policies ready for the policy engine.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +36,9 @@ pub struct AwsData {
     /// The accounts the exports describe.
     pub accounts: Vec<String>,
     by_identity: FxHashMap<usize, usize>,
+    /// Trust-policy principal (an ARN, `arn:aws:iam::ACCOUNT:root` or an account id)
+    /// → indexes of the principals whose trust lets it call `sts:AssumeRole`.
+    trusted_by: FxHashMap<String, Vec<usize>>,
 }
 
 impl AwsData {
@@ -45,11 +48,50 @@ impl AwsData {
             .enumerate()
             .map(|(i, p)| (p.identity, i))
             .collect();
+        let mut trusted_by: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (i, p) in principals.iter().enumerate() {
+            for s in p.trust.iter().flat_map(|d| d.statements.iter()) {
+                if s.effect != Effect::Allow
+                    || s.not_principal
+                    || !s.covers_action("sts:AssumeRole")
+                {
+                    continue;
+                }
+                for pr in &s.principals {
+                    if let Principal::Aws(v) = pr {
+                        let roles = trusted_by.entry(v.clone()).or_default();
+                        if !roles.contains(&i) {
+                            roles.push(i);
+                        }
+                    }
+                }
+            }
+        }
         AwsData {
             principals,
             accounts,
             by_identity,
+            trusted_by,
         }
+    }
+
+    /// Roles whose trust policy lets `p` assume them: by its ARN, its account's
+    /// root, or its account id.
+    pub fn assumable_by<'a>(&'a self, p: &AwsPrincipal) -> impl Iterator<Item = &'a AwsPrincipal> {
+        let keys = [
+            p.arn.clone(),
+            format!("arn:aws:iam::{}:root", p.account),
+            p.account.clone(),
+        ];
+        let mut found: Vec<usize> = keys
+            .iter()
+            .filter_map(|k| self.trusted_by.get(k))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found.into_iter().map(move |i| &self.principals[i])
     }
 
     pub fn principal(&self, identity: usize) -> Option<&AwsPrincipal> {

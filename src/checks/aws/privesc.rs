@@ -1,11 +1,9 @@
 //! Privilege escalation: permission combinations that lead to more privilege.
 
-use rustc_hash::FxHashMap;
-
 use super::{principals, privilege};
 use crate::checks::{Ctx, Finding, Severity};
 use crate::model::aws::AwsPrincipal;
-use crate::policy::aws::{Effect, Principal, Scope, glob};
+use crate::policy::aws::{Scope, glob};
 use crate::policy::aws_privesc::matched;
 
 /// A resource pattern that can only name the caller itself.
@@ -14,54 +12,22 @@ fn self_only(resource: &str, p: &AwsPrincipal) -> bool {
     r.contains("${aws:username}") || r.contains("${aws:userid}") || resource == p.arn
 }
 
-/// Roles that trust a principal by ARN, by its account root, or by account id.
-struct TrustIndex<'a> {
-    by_principal: FxHashMap<String, Vec<&'a AwsPrincipal>>,
-}
-
-impl<'a> TrustIndex<'a> {
-    fn new(all: &'a [AwsPrincipal]) -> TrustIndex<'a> {
-        let mut by_principal: FxHashMap<String, Vec<&'a AwsPrincipal>> = FxHashMap::default();
-        for role in all.iter().filter(|r| r.trust.is_some()) {
-            for s in role.trust.iter().flat_map(|d| d.statements.iter()) {
-                if s.effect != Effect::Allow
-                    || s.not_principal
-                    || !s.covers_action("sts:AssumeRole")
-                {
-                    continue;
-                }
-                for pr in &s.principals {
-                    if let Principal::Aws(v) = pr {
-                        by_principal.entry(v.clone()).or_default().push(role);
-                    }
-                }
-            }
-        }
-        TrustIndex { by_principal }
-    }
-
-    /// Privileged roles `p` may assume, limited to the resources its policy names.
-    fn targets(&self, p: &AwsPrincipal, scope: &Scope) -> Vec<String> {
-        let keys = [
-            p.arn.clone(),
-            format!("arn:aws:iam::{}:root", p.account),
-            p.account.clone(),
-        ];
-        let mut out: Vec<String> = keys
-            .iter()
-            .filter_map(|k| self.by_principal.get(k))
-            .flatten()
-            .filter(|r| r.arn != p.arn && privilege(r).is_some())
-            .filter(|r| match scope {
-                Scope::All => true,
-                Scope::Some(patterns) => patterns.iter().any(|pat| glob(pat, &r.arn)),
-            })
-            .map(|r| r.arn.clone())
-            .collect();
-        out.sort();
-        out.dedup();
-        out
-    }
+/// Privileged roles `p` may assume, limited to the resources its policy names.
+fn assumable_targets(ctx: &Ctx, p: &AwsPrincipal, scope: &Scope) -> Vec<String> {
+    let mut out: Vec<String> = ctx
+        .inv
+        .aws
+        .assumable_by(p)
+        .filter(|r| r.arn != p.arn && privilege(r).is_some())
+        .filter(|r| match scope {
+            Scope::All => true,
+            Scope::Some(patterns) => patterns.iter().any(|pat| glob(pat, &r.arn)),
+        })
+        .map(|r| r.arn.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// AWS-002 `privilege-escalation-path`.
@@ -80,7 +46,6 @@ impl<'a> TrustIndex<'a> {
 /// when a privileged role in the export trusts the caller.
 pub fn privilege_escalation_path(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
-    let trust = TrustIndex::new(&ctx.inv.aws.principals);
     for (idx, p, identity) in principals(ctx) {
         if p.privesc_allowed == 0 || p.effective.full_admin().is_some() {
             continue;
@@ -125,7 +90,7 @@ pub fn privilege_escalation_path(ctx: &Ctx) -> Vec<Finding> {
             if method.permissions.len() == 1
                 && method.permissions[0].eq_ignore_ascii_case("sts:AssumeRole")
             {
-                targets = trust.targets(p, &assume_scope);
+                targets = assumable_targets(ctx, p, &assume_scope);
                 if targets.is_empty() {
                     continue;
                 }

@@ -203,204 +203,55 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
             managed.insert(arn.to_string(), evaluate(doc.clone(), arn));
         }
     }
-    let mut missing_policies: BTreeMap<String, usize> = BTreeMap::new();
-    let mut unreadable = 0usize;
-
     let mut accounts: Vec<String> = Vec::new();
     let mut principals: Vec<AwsPrincipal> = Vec::new();
     let mut by_arn: HashMap<String, usize> = HashMap::default();
     let mut by_user: HashMap<String, usize> = HashMap::default();
+    let mut missing_policies: BTreeMap<String, usize> = BTreeMap::new();
+    let mut unreadable = 0usize;
 
-    let kinds = m
+    // Each principal is built on its own (in parallel), then numbered in order.
+    let all: Vec<(&RawPrincipal, IdentityKind)> = m
         .users
         .iter()
         .map(|u| (u, IdentityKind::IamUser))
-        .chain(m.roles.iter().map(|r| (r, IdentityKind::IamRole)));
-    for (p, kind) in kinds {
-        let account = account_of(&p.arn).unwrap_or("").to_string();
+        .chain(m.roles.iter().map(|r| (r, IdentityKind::IamRole)))
+        .collect();
+    let built: Vec<Built> = all
+        .par_iter()
+        .map(|&(p, kind)| build_principal(p, kind, &managed, &m.groups))
+        .collect();
+    for (built, (p, kind)) in built.into_iter().zip(all) {
+        let Built {
+            identity,
+            mut grants,
+            mut principal,
+            missing,
+            unreadable: bad,
+            notes: more,
+        } = built;
+        let account = principal.account.clone();
         if !account.is_empty() && !accounts.contains(&account) {
-            accounts.push(account.clone());
+            accounts.push(account);
         }
-        let service_linked = p.path.starts_with("/aws-service-role/");
-        let idx = b.add_identity(Identity {
-            provider: Provider::Aws,
-            kind,
-            id: if p.arn.is_empty() {
-                p.name.clone()
-            } else {
-                p.arn.clone()
-            },
-            key: if p.arn.is_empty() {
-                p.name.clone()
-            } else {
-                p.arn.clone()
-            },
-            name: p.name.clone(),
-            app_id: None,
-            app_object_id: None,
-            publisher_tenant: Some(account.clone()).filter(|a| !a.is_empty()),
-            origin: if service_linked {
-                Origin::FirstParty
-            } else {
-                Origin::Home
-            },
-            verified_publisher: None,
-            enabled: None,
-            created: p.created,
-            last_used: p.role_last_used.flatten().or(p.password_last_used),
-            activity_known: p.role_last_used.is_some(),
-            owners: None,
-            settings: Default::default(),
-            human_login: None,
-            source: p.source,
-        });
+        let idx = b.add_identity(identity);
         if kind == IdentityKind::IamUser {
             by_user.insert(p.name.clone(), idx);
         }
         if !p.arn.is_empty() {
             by_arn.insert(p.arn.clone(), idx);
         }
-
-        // Policies: own inline, own attached, then each group's.
-        let mut effective = Effective::default();
-        let mut masks: Vec<SourceMasks> = Vec::new();
-        let mut direct = Vec::new();
-        let add = |b: &mut InventoryBuilder,
-                   effective: &mut Effective,
-                   masks: &mut Vec<SourceMasks>,
-                   evaluated: &Evaluated,
-                   source: Source| {
-            b.inventory.grants.push(Grant {
-                identity: idx,
-                kind: GrantKind::Policy,
-                resource: format!("AWS account {account}"),
-                resource_app_id: None,
-                permission: source.label(),
-                permission_id: source.arn.clone(),
-                tier: evaluated.tier,
-                consent: None,
-                scope: source.group.as_ref().map(|g| format!("group:{g}")),
-                resolution_note: None,
-                source: p.source,
-            });
-            effective.add(&evaluated.document, source);
-            masks.push(evaluated.masks);
-        };
-        let inline_eval = |policy: &RawPolicy| match &policy.document {
-            Ok(d) => Some(evaluate(d.clone(), &policy.name)),
-            Err(_) => None,
-        };
-        for policy in &p.inline {
-            direct.push(policy.name.clone());
-            match inline_eval(policy) {
-                Some(e) => add(
-                    b,
-                    &mut effective,
-                    &mut masks,
-                    &e,
-                    Source {
-                        policy: policy.name.clone(),
-                        arn: None,
-                        group: None,
-                    },
-                ),
-                None => unreadable += 1,
-            }
+        for g in &mut grants {
+            g.identity = idx;
         }
-        for a in &p.attached {
-            direct.push(a.name.clone());
-            match managed.get(&a.arn) {
-                Some(e) => add(
-                    b,
-                    &mut effective,
-                    &mut masks,
-                    e,
-                    Source {
-                        policy: a.name.clone(),
-                        arn: Some(a.arn.clone()),
-                        group: None,
-                    },
-                ),
-                None => *missing_policies.entry(a.arn.clone()).or_default() += 1,
-            }
+        b.inventory.grants.append(&mut grants);
+        principal.identity = idx;
+        principals.push(principal);
+        for arn in missing {
+            *missing_policies.entry(arn).or_default() += 1;
         }
-        for g in &p.groups {
-            let Some(group) = m.groups.get(g) else {
-                notes.push(format!(
-                    "user {} is in group {g}, which is not in the export",
-                    p.name
-                ));
-                continue;
-            };
-            for policy in &group.inline {
-                match inline_eval(policy) {
-                    Some(e) => add(
-                        b,
-                        &mut effective,
-                        &mut masks,
-                        &e,
-                        Source {
-                            policy: policy.name.clone(),
-                            arn: None,
-                            group: Some(g.clone()),
-                        },
-                    ),
-                    None => unreadable += 1,
-                }
-            }
-            for a in &group.attached {
-                match managed.get(&a.arn) {
-                    Some(e) => add(
-                        b,
-                        &mut effective,
-                        &mut masks,
-                        e,
-                        Source {
-                            policy: a.name.clone(),
-                            arn: Some(a.arn.clone()),
-                            group: Some(g.clone()),
-                        },
-                    ),
-                    None => *missing_policies.entry(a.arn.clone()).or_default() += 1,
-                }
-            }
-        }
-        let mut boundary_masks = None;
-        if let Some(arn) = &p.boundary_arn {
-            match managed.get(arn) {
-                Some(e) => {
-                    effective.boundary = Some(e.document.clone());
-                    boundary_masks = Some(e.masks);
-                }
-                None => notes.push(format!(
-                    "the permissions boundary {arn} of {} is not in the export; the principal is evaluated without it",
-                    p.name
-                )),
-            }
-        }
-        let trust = match &p.trust {
-            Some(Ok(d)) => Some(d.clone()),
-            Some(Err(e)) => {
-                notes.push(format!(
-                    "the trust policy of role {} could not be read ({e}); its trust is not evaluated",
-                    p.name
-                ));
-                None
-            }
-            None => None,
-        };
-        principals.push(AwsPrincipal {
-            identity: idx,
-            account,
-            arn: p.arn.clone(),
-            path: p.path.clone(),
-            privesc_allowed: aws_privesc::allowed(&masks, boundary_masks),
-            effective,
-            direct_policies: direct,
-            trust,
-            role_last_used: p.role_last_used,
-            service_linked,
-        });
+        unreadable += bad;
+        notes.extend(more);
     }
     for (arn, n) in &missing_policies {
         notes.push(format!(
@@ -429,6 +280,171 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
         a
     };
     b.inventory.aws = AwsData::new(principals, accounts_sorted);
+}
+
+/// One principal, built without reference to the others.
+struct Built {
+    identity: Identity,
+    /// Grants with `identity` not yet set.
+    grants: Vec<Grant>,
+    principal: AwsPrincipal,
+    /// ARNs of attached policies that are not in the export.
+    missing: Vec<String>,
+    unreadable: usize,
+    notes: Vec<String>,
+}
+
+fn build_principal(
+    p: &RawPrincipal,
+    kind: IdentityKind,
+    managed: &HashMap<String, Evaluated>,
+    groups: &HashMap<String, RawGroup>,
+) -> Built {
+    let account = account_of(&p.arn).unwrap_or("").to_string();
+    let service_linked = p.path.starts_with("/aws-service-role/");
+    let id = if p.arn.is_empty() {
+        p.name.clone()
+    } else {
+        p.arn.clone()
+    };
+    let identity = Identity {
+        provider: Provider::Aws,
+        kind,
+        id: id.clone(),
+        key: id,
+        name: p.name.clone(),
+        app_id: None,
+        app_object_id: None,
+        publisher_tenant: Some(account.clone()).filter(|a| !a.is_empty()),
+        origin: if service_linked {
+            Origin::FirstParty
+        } else {
+            Origin::Home
+        },
+        verified_publisher: None,
+        enabled: None,
+        created: p.created,
+        last_used: p.role_last_used.flatten().or(p.password_last_used),
+        activity_known: p.role_last_used.is_some(),
+        owners: None,
+        settings: Default::default(),
+        human_login: None,
+        source: p.source,
+    };
+    let mut out = Built {
+        identity,
+        grants: Vec::new(),
+        principal: AwsPrincipal::default(),
+        missing: Vec::new(),
+        unreadable: 0,
+        notes: Vec::new(),
+    };
+    let mut effective = Effective::default();
+    let mut masks: Vec<SourceMasks> = Vec::new();
+    let mut direct = Vec::new();
+    let mut add = |out: &mut Built, evaluated: &Evaluated, source: Source| {
+        out.grants.push(Grant {
+            identity: 0,
+            kind: GrantKind::Policy,
+            resource: format!("AWS account {account}"),
+            resource_app_id: None,
+            permission: source.label(),
+            permission_id: source.arn.clone(),
+            tier: evaluated.tier,
+            consent: None,
+            scope: source.group.as_ref().map(|g| format!("group:{g}")),
+            resolution_note: None,
+            source: p.source,
+        });
+        effective.add(&evaluated.document, source);
+        masks.push(evaluated.masks);
+    };
+    let source = |policy: &str, arn: Option<&str>, group: Option<&str>| Source {
+        policy: policy.to_string(),
+        arn: arn.map(str::to_string),
+        group: group.map(str::to_string),
+    };
+    // Own inline and attached policies, then each group's.
+    for policy in &p.inline {
+        direct.push(policy.name.clone());
+        match &policy.document {
+            Ok(d) => add(
+                &mut out,
+                &evaluate(d.clone(), &policy.name),
+                source(&policy.name, None, None),
+            ),
+            Err(_) => out.unreadable += 1,
+        }
+    }
+    for a in &p.attached {
+        direct.push(a.name.clone());
+        match managed.get(&a.arn) {
+            Some(e) => add(&mut out, e, source(&a.name, Some(&a.arn), None)),
+            None => out.missing.push(a.arn.clone()),
+        }
+    }
+    for g in &p.groups {
+        let Some(group) = groups.get(g) else {
+            out.notes.push(format!(
+                "user {} is in group {g}, which is not in the export",
+                p.name
+            ));
+            continue;
+        };
+        for policy in &group.inline {
+            match &policy.document {
+                Ok(d) => add(
+                    &mut out,
+                    &evaluate(d.clone(), &policy.name),
+                    source(&policy.name, None, Some(g)),
+                ),
+                Err(_) => out.unreadable += 1,
+            }
+        }
+        for a in &group.attached {
+            match managed.get(&a.arn) {
+                Some(e) => add(&mut out, e, source(&a.name, Some(&a.arn), Some(g))),
+                None => out.missing.push(a.arn.clone()),
+            }
+        }
+    }
+    let mut boundary_masks = None;
+    if let Some(arn) = &p.boundary_arn {
+        match managed.get(arn) {
+            Some(e) => {
+                effective.boundary = Some(e.document.clone());
+                boundary_masks = Some(e.masks);
+            }
+            None => out.notes.push(format!(
+                "the permissions boundary {arn} of {} is not in the export; the principal is evaluated without it",
+                p.name
+            )),
+        }
+    }
+    let trust = match &p.trust {
+        Some(Ok(d)) => Some(d.clone()),
+        Some(Err(e)) => {
+            out.notes.push(format!(
+                "the trust policy of role {} could not be read ({e}); its trust is not evaluated",
+                p.name
+            ));
+            None
+        }
+        None => None,
+    };
+    out.principal = AwsPrincipal {
+        identity: 0,
+        account,
+        arn: p.arn.clone(),
+        path: p.path.clone(),
+        privesc_allowed: aws_privesc::allowed(&masks, boundary_masks),
+        effective,
+        direct_policies: direct,
+        trust,
+        role_last_used: p.role_last_used,
+        service_linked,
+    };
+    out
 }
 
 /// Credential report rows: users' keys, certificates and console logins; the root account.

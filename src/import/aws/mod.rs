@@ -6,6 +6,7 @@
 //! turn them into [`FileRecords`]; [`join`] adds them to the inventory.
 
 use base64::Engine;
+use rayon::prelude::*;
 use serde_json::value::RawValue;
 
 use super::InputError;
@@ -57,9 +58,27 @@ fn is_report_json(o: &Obj) -> bool {
 /// `true` when the documents are AWS IAM JSON exports.
 pub fn sniff(docs: &[&RawValue]) -> bool {
     docs.iter().any(|d| {
-        Obj::parse(d).map(unwrap_recording).is_some_and(|o| {
-            is_report_json(&o) || KEYS.iter().any(|k| o.keys().any(|key| key == *k))
-        })
+        leading_key(d) || {
+            Obj::parse(d).map(unwrap_recording).is_some_and(|o| {
+                is_report_json(&o) || KEYS.iter().any(|k| o.keys().any(|key| key == *k))
+            })
+        }
+    })
+}
+
+/// A known top-level key as the document's first key: the AWS CLI writes
+/// `{"UserDetailList": …` and `{"Roles": …`, so most files need no full scan.
+fn leading_key(doc: &RawValue) -> bool {
+    let text = doc.get();
+    let head = &text.as_bytes()[..text.len().min(256)];
+    let Some(rest) = head.strip_prefix(b"{") else {
+        return false;
+    };
+    let rest = rest.trim_ascii_start();
+    KEYS.iter().any(|k| {
+        rest.strip_prefix(b"\"")
+            .and_then(|r| r.strip_prefix(k.as_bytes()))
+            .is_some_and(|r| r.starts_with(b"\""))
     })
 }
 
@@ -234,21 +253,23 @@ pub fn parse(
         }
         out.truncated |= o.bool("IsTruncated") == Some(true);
         let mut matched = false;
+        // Large lists are read in parallel; collect keeps their order.
         for (key, name_key) in [("UserDetailList", "UserName"), ("Users", "UserName")] {
-            for raw in o.array(key).unwrap_or_default() {
-                if let Some(u) = Obj::parse(raw).and_then(|u| p.principal(&u, raw, name_key)) {
-                    out.users.push(u);
-                }
-                matched = true;
-            }
+            let raws = o.array(key).unwrap_or_default();
+            matched |= !raws.is_empty();
+            out.users
+                .par_extend(raws.par_iter().filter_map(|raw| {
+                    Obj::parse(raw).and_then(|u| p.principal(&u, raw, name_key))
+                }));
         }
         for key in ["RoleDetailList", "Roles"] {
-            for raw in o.array(key).unwrap_or_default() {
-                if let Some(r) = Obj::parse(raw).and_then(|r| p.principal(&r, raw, "RoleName")) {
-                    out.roles.push(r);
-                }
-                matched = true;
-            }
+            let raws = o.array(key).unwrap_or_default();
+            matched |= !raws.is_empty();
+            out.roles.par_extend(
+                raws.par_iter().filter_map(|raw| {
+                    Obj::parse(raw).and_then(|r| p.principal(&r, raw, "RoleName"))
+                }),
+            );
         }
         if let Some(raw) = o.get("Role")
             && let Some(r) = Obj::parse(raw).and_then(|r| p.principal(&r, raw, "RoleName"))
