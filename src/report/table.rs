@@ -142,7 +142,7 @@ pub fn write_inventory(
         "Owned",
         "Last-use data",
         "Unused",
-        "Secret/Cert/Fed",
+        "Secret/Cert/Fed/Key",
         "Past policy",
         "Expiring ≤90d",
         "Score",
@@ -161,8 +161,11 @@ pub fn write_inventory(
             ),
             format!("{} ({}%)", g.unused, g.unused_pct),
             format!(
-                "{}/{}/{}",
-                g.credentials.secret, g.credentials.certificate, g.credentials.federated
+                "{}/{}/{}/{}",
+                g.credentials.secret,
+                g.credentials.certificate,
+                g.credentials.federated,
+                g.credentials.access_key
             ),
             format!(
                 "{}/{} ({}%)",
