@@ -31,7 +31,8 @@ pub struct Group {
     pub first_party: usize,
     pub third_party: usize,
     pub home: usize,
-    /// Identities an organisation is expected to own (not first-party, not managed identities).
+    /// Identities an organisation is expected to own (not first-party, not managed
+    /// identities, not an AWS root account).
     pub ownable: usize,
     pub owned: usize,
     pub owned_pct: f64,
@@ -202,7 +203,10 @@ fn tally(
         Origin::ThirdParty => g.third_party += 1,
         Origin::Home | Origin::Unknown => g.home += 1,
     }
-    if identity.kind != IdentityKind::ManagedIdentity {
+    if !matches!(
+        identity.kind,
+        IdentityKind::ManagedIdentity | IdentityKind::RootAccount
+    ) {
         g.ownable += 1;
         if identity.owners.as_ref().is_some_and(|o| !o.is_empty()) {
             g.owned += 1;

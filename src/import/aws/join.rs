@@ -326,7 +326,18 @@ fn build_principal(
         created: p.created,
         last_used: p.role_last_used.flatten().or(p.password_last_used),
         activity_known: p.role_last_used.is_some(),
-        owners: None,
+        owners: p.owner_tags.as_ref().map(|values| {
+            values
+                .iter()
+                .map(|v| crate::model::Owner {
+                    id: v.clone(),
+                    name: Some(v.clone()),
+                    kind: crate::model::PrincipalKind::Unknown,
+                    enabled: None,
+                    guest: None,
+                })
+                .collect()
+        }),
         settings: Default::default(),
         human_login: None,
         source: p.source,

@@ -155,6 +155,7 @@ impl Parser<'_, '_> {
             trust: self.document(o, "AssumeRolePolicyDocument"),
             role_last_used,
             password_last_used: o.str("PasswordLastUsed").and_then(|s| parse_timestamp(&s)),
+            owner_tags: o.has("Tags").then(|| owner_tags(o)),
             source: self.at(raw),
             name,
         })
@@ -197,6 +198,30 @@ impl Parser<'_, '_> {
             source: self.at(raw),
         })
     }
+}
+
+/// Tag keys that name who is responsible for a principal, by common convention.
+const OWNER_TAGS: &[&str] = &[
+    "owner",
+    "owners",
+    "owner-email",
+    "owner_email",
+    "team",
+    "contact",
+    "technical-contact",
+];
+
+fn owner_tags(o: &Obj) -> Vec<String> {
+    o.array("Tags")
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(Obj::parse)
+        .filter(|t| {
+            t.text("Key")
+                .is_some_and(|k| OWNER_TAGS.iter().any(|o| k.eq_ignore_ascii_case(o)))
+        })
+        .filter_map(|t| t.text("Value"))
+        .collect()
 }
 
 fn attached(o: &Obj) -> Vec<AttachedPolicy> {

@@ -35,6 +35,9 @@ pub struct RawPrincipal {
     pub role_last_used: Option<Option<Timestamp>>,
     /// Users only (list-users): last console password use.
     pub password_last_used: Option<Timestamp>,
+    /// Values of ownership tags (`owner`, `team`, `contact`, …); `None` when the
+    /// export has no `Tags` at all.
+    pub owner_tags: Option<Vec<String>>,
     pub source: Provenance,
 }
 
