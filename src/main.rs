@@ -16,3 +16,9 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// mimalloc: the import stages allocate millions of small strings on rayon's
+/// threads, where glibc's per-thread arenas grow by `mprotect` calls; see
+/// docs/performance.md for the measured difference.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -236,18 +236,22 @@ impl Kit {
                 },
             );
         }
-        self.aws.push(crate::model::aws::AwsPrincipal {
-            identity: idx,
-            account: "111122223333".into(),
-            arn,
-            path: "/".into(),
-            privesc_allowed: aws_privesc::allowed(&masks, None),
-            effective,
-            direct_policies: (0..policies.len()).map(|i| format!("policy-{i}")).collect(),
-            trust: trust.map(|t| parse_document(&t).expect("test trust policy")),
-            role_last_used: None,
-            service_linked: false,
-        });
+        self.aws.push(
+            crate::model::aws::AwsPrincipal {
+                identity: idx,
+                account: "111122223333".into(),
+                arn,
+                path: "/".into(),
+                privesc_allowed: aws_privesc::allowed(&masks, None),
+                effective,
+                direct_policies: (0..policies.len()).map(|i| format!("policy-{i}")).collect(),
+                trust: trust.map(|t| parse_document(&t).expect("test trust policy")),
+                role_last_used: None,
+                service_linked: false,
+                full_admin: None,
+            }
+            .evaluate(),
+        );
         idx
     }
 

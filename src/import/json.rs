@@ -244,8 +244,60 @@ impl<'de> Visitor<'de> for PageVisitor {
     }
 }
 
-/// The elements of a JSON array as raw values, or `None` for any other value.
-struct MaybeArray<'a>(Option<Vec<&'a RawValue>>);
+/// A top-level object whose array fields are split into elements in the same
+/// pass (for exports that are a few big arrays, such as AWS authorization
+/// details). Non-array fields keep only booleans; objects and strings are skipped.
+#[derive(Default)]
+pub struct ArrayFields<'a> {
+    pub arrays: Vec<(Cow<'a, str>, Vec<&'a RawValue>)>,
+    pub bools: Vec<(Cow<'a, str>, bool)>,
+}
+
+impl<'a> ArrayFields<'a> {
+    pub fn array(&self, key: &str) -> &[&'a RawValue] {
+        self.arrays
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_slice())
+            .unwrap_or(&[])
+    }
+
+    pub fn bool(&self, key: &str) -> Option<bool> {
+        self.bools.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+}
+
+/// Reads an object's array fields in one pass; `None` when `raw` is not an object.
+pub fn array_fields(raw: &RawValue) -> Option<ArrayFields<'_>> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = ArrayFields<'de>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ArrayFields<'de>, A::Error> {
+            let mut out = ArrayFields::default();
+            while let Some(key) = map.next_key::<Key<'de>>()? {
+                let field = map.next_value::<MaybeArray<'de>>()?;
+                if let Some(items) = field.0 {
+                    out.arrays.push((key.0, items));
+                } else if let Some(b) = field.1 {
+                    out.bools.push((key.0, b));
+                }
+            }
+            Ok(out)
+        }
+    }
+    if JsonType::of(raw) != JsonType::Object {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    de.deserialize_map(V).ok()
+}
+
+/// The elements of a JSON array as raw values (`.0`), or the value of a boolean
+/// (`.1`); other values are skipped.
+struct MaybeArray<'a>(Option<Vec<&'a RawValue>>, Option<bool>);
 
 impl<'de> de::Deserialize<'de> for MaybeArray<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -260,32 +312,32 @@ impl<'de> de::Deserialize<'de> for MaybeArray<'de> {
                 while let Some(item) = seq.next_element::<&'de RawValue>()? {
                     out.push(item);
                 }
-                Ok(MaybeArray(Some(out)))
+                Ok(MaybeArray(Some(out), None))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 while map
                     .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
                     .is_some()
                 {}
-                Ok(MaybeArray(None))
+                Ok(MaybeArray(None, None))
             }
             fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(MaybeArray(None))
+                Ok(MaybeArray(None, None))
             }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(MaybeArray(None))
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(MaybeArray(None, Some(v)))
             }
             fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(MaybeArray(None))
+                Ok(MaybeArray(None, None))
             }
             fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(MaybeArray(None))
+                Ok(MaybeArray(None, None))
             }
             fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(MaybeArray(None))
+                Ok(MaybeArray(None, None))
             }
             fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(MaybeArray(None))
+                Ok(MaybeArray(None, None))
             }
         }
         d.deserialize_any(V)

@@ -27,6 +27,16 @@ pub struct AwsPrincipal {
     pub service_linked: bool,
     /// Bits of the privilege-escalation actions allowed (see `policy::aws_privesc`).
     pub privesc_allowed: u128,
+    /// `effective.full_admin()`, computed once.
+    pub full_admin: Option<crate::policy::aws::Allowed>,
+}
+
+impl AwsPrincipal {
+    /// Computes the cached evaluations; call after `effective` is complete.
+    pub fn evaluate(mut self) -> AwsPrincipal {
+        self.full_admin = self.effective.full_admin();
+        self
+    }
 }
 
 /// The AWS part of the inventory.

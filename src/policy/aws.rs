@@ -120,14 +120,7 @@ pub fn parse_document_text(text: &str) -> Result<Document, String> {
     } else {
         return Err("policy document is neither JSON nor URL-encoded JSON".into());
     };
-    let value: Value = serde_json::from_str(&json).map_err(|e| {
-        format!(
-            "policy document is not valid JSON (line {}, column {})",
-            e.line(),
-            e.column()
-        )
-    })?;
-    from_value(&value)
+    parse_document_json(&json)
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -320,14 +313,15 @@ impl Source {
     }
 }
 
-/// A principal's identity-based policies, ready to evaluate.
+/// A principal's identity-based policies, ready to evaluate. Documents are shared
+/// (`Arc`): a managed policy attached to thousands of principals is stored once.
 #[derive(Debug, Clone, Default)]
 pub struct Effective {
-    /// Statements with the index of their source.
-    pub statements: Vec<(Statement, usize)>,
+    /// One document per source, in the order added.
+    pub documents: Vec<std::sync::Arc<Document>>,
     pub sources: Vec<Source>,
     /// The permissions boundary, when one is set.
-    pub boundary: Option<Document>,
+    pub boundary: Option<std::sync::Arc<Document>>,
 }
 
 /// Where the scope of an allowed action is known to stop.
@@ -353,16 +347,27 @@ pub struct Allowed {
 
 impl Effective {
     pub fn add(&mut self, doc: &Document, source: Source) {
-        let idx = self.sources.len();
+        self.add_shared(std::sync::Arc::new(doc.clone()), source);
+    }
+
+    /// Adds a shared document without copying it.
+    pub fn add_shared(&mut self, doc: std::sync::Arc<Document>, source: Source) {
         self.sources.push(source);
-        self.statements
-            .extend(doc.statements.iter().cloned().map(|s| (s, idx)));
+        self.documents.push(doc);
+    }
+
+    /// Every statement with the index of its source.
+    pub fn statements(&self) -> impl Iterator<Item = (&Statement, usize)> {
+        self.documents
+            .iter()
+            .enumerate()
+            .flat_map(|(i, d)| d.statements.iter().map(move |s| (s, i)))
     }
 
     /// Fully denied: an unconditional Deny on all resources covers the action.
     fn denied(&self, covers: impl Fn(&Statement) -> bool) -> (bool, bool) {
         let mut partial = false;
-        for (s, _) in &self.statements {
+        for (s, _) in self.statements() {
             if s.effect == Effect::Deny && covers(s) {
                 if s.all_resources() && !s.is_conditional() {
                     return (true, true);
@@ -397,12 +402,12 @@ impl Effective {
         let mut all = false;
         let mut resources = Vec::new();
         let mut unconditional = false;
-        for (s, src) in &self.statements {
+        for (s, src) in self.statements() {
             if s.effect != Effect::Allow || !covers(s) {
                 continue;
             }
-            if !via.contains(src) {
-                via.push(*src);
+            if !via.contains(&src) {
+                via.push(src);
             }
             unconditional |= !s.is_conditional();
             if s.all_resources() {
@@ -446,7 +451,7 @@ impl Effective {
         let admin =
             |s: &Statement| s.covers_everything() && s.all_resources() && !s.is_conditional();
         let allowed = self.evaluate(admin)?;
-        let narrowed = self.statements.iter().any(|(s, _)| {
+        let narrowed = self.statements().any(|(s, _)| {
             s.effect == Effect::Deny
                 && s.all_resources()
                 && !s.is_conditional()
@@ -579,9 +584,9 @@ mod tests {
             json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
         )]);
         assert!(e.full_admin().is_some());
-        e.boundary = Some(doc(
+        e.boundary = Some(std::sync::Arc::new(doc(
             json!({"Statement": [{"Effect": "Allow", "Action": ["s3:*", "ec2:*"], "Resource": "*"}]}),
-        ));
+        )));
         assert!(e.full_admin().is_none());
         assert!(e.allows("iam:AttachUserPolicy").is_none());
         assert!(e.allows("s3:GetObject").is_some());
@@ -644,5 +649,282 @@ mod tests {
         );
         assert_eq!(s.conditions.len(), 2);
         assert_eq!(d.statements[1].principals, [Principal::Anyone]);
+    }
+}
+
+/// Typed, allocation-light reading of policy JSON straight from text (no
+/// intermediate `serde_json::Value`): the importer's fast path.
+mod typed {
+    use std::collections::BTreeMap;
+    use std::fmt;
+
+    use serde::Deserialize;
+    use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+
+    /// A string, a scalar, or an array of them, as a list of strings.
+    #[derive(Default)]
+    pub struct Strings(pub Vec<String>);
+
+    impl<'de> Deserialize<'de> for Strings {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Strings;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a string or a list of strings")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Strings, E> {
+                    Ok(Strings(vec![v.to_string()]))
+                }
+                fn visit_bool<E: de::Error>(self, v: bool) -> Result<Strings, E> {
+                    Ok(Strings(vec![v.to_string()]))
+                }
+                fn visit_i64<E: de::Error>(self, v: i64) -> Result<Strings, E> {
+                    Ok(Strings(vec![v.to_string()]))
+                }
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<Strings, E> {
+                    Ok(Strings(vec![v.to_string()]))
+                }
+                fn visit_f64<E: de::Error>(self, v: f64) -> Result<Strings, E> {
+                    Ok(Strings(vec![v.to_string()]))
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<Strings, E> {
+                    Ok(Strings(Vec::new()))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Strings, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some(Strings(mut v)) = seq.next_element::<Strings>()? {
+                        out.append(&mut v);
+                    }
+                    Ok(Strings(out))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strings, A::Error> {
+                    while map
+                        .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                        .is_some()
+                    {}
+                    Ok(Strings(Vec::new()))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    /// `"*"` or `{"AWS": …, "Service": …}`.
+    pub enum RawPrincipal {
+        Star(String),
+        Map(Vec<(String, Vec<String>)>),
+    }
+
+    impl<'de> Deserialize<'de> for RawPrincipal {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = RawPrincipal;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a principal")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<RawPrincipal, E> {
+                    Ok(RawPrincipal::Star(v.to_string()))
+                }
+                fn visit_map<A: MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<RawPrincipal, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some((k, Strings(v))) = map.next_entry::<String, Strings>()? {
+                        out.push((k, v));
+                    }
+                    Ok(RawPrincipal::Map(out))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    #[derive(Deserialize)]
+    pub struct RawStatement {
+        #[serde(rename = "Sid")]
+        pub sid: Option<Strings>,
+        #[serde(rename = "Effect")]
+        pub effect: Option<String>,
+        #[serde(rename = "Action")]
+        pub action: Option<Strings>,
+        #[serde(rename = "NotAction")]
+        pub not_action: Option<Strings>,
+        #[serde(rename = "Resource")]
+        pub resource: Option<Strings>,
+        #[serde(rename = "NotResource")]
+        pub not_resource: Option<Strings>,
+        #[serde(rename = "Principal")]
+        pub principal: Option<RawPrincipal>,
+        #[serde(rename = "NotPrincipal")]
+        pub not_principal: Option<RawPrincipal>,
+        #[serde(rename = "Condition")]
+        pub condition: Option<BTreeMap<String, BTreeMap<String, Strings>>>,
+    }
+
+    /// One statement object or a list of them.
+    pub struct Statements(pub Vec<RawStatement>);
+
+    impl<'de> Deserialize<'de> for Statements {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Statements;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a statement or a list of statements")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Statements, A::Error> {
+                    let one =
+                        RawStatement::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                    Ok(Statements(vec![one]))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Statements, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some(s) = seq.next_element::<RawStatement>()? {
+                        out.push(s);
+                    }
+                    Ok(Statements(out))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    #[derive(Deserialize)]
+    pub struct RawDocument {
+        #[serde(rename = "Statement")]
+        pub statement: Option<Statements>,
+    }
+}
+
+/// Parses a policy document from JSON text: an object, or a JSON string holding
+/// JSON or URL-encoded JSON. The error never quotes the document.
+pub fn parse_document_json(text: &str) -> Result<Document, String> {
+    let t = text.trim_start();
+    if t.starts_with('"') {
+        let inner: String = serde_json::from_str(t)
+            .map_err(|_| "policy document string is not valid JSON".to_string())?;
+        return parse_document_text(&inner);
+    }
+    if !t.starts_with('{') {
+        return Err("a policy document must be an object or a string".into());
+    }
+    let raw: typed::RawDocument = serde_json::from_str(t).map_err(|e| {
+        format!(
+            "policy document has an unexpected shape (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let mut statements = Vec::new();
+    for (i, s) in raw
+        .statement
+        .map(|s| s.0)
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        statements.push(typed_statement(s).map_err(|e| format!("statement {}: {e}", i + 1))?);
+    }
+    Ok(Document { statements })
+}
+
+fn typed_principals(p: typed::RawPrincipal) -> Vec<Principal> {
+    match p {
+        typed::RawPrincipal::Star(s) if s == "*" => vec![Principal::Anyone],
+        typed::RawPrincipal::Star(s) => vec![Principal::Aws(s)],
+        typed::RawPrincipal::Map(m) => m
+            .into_iter()
+            .flat_map(|(kind, values)| {
+                values.into_iter().map(move |value| match kind.as_str() {
+                    "AWS" if value == "*" => Principal::Anyone,
+                    "AWS" => Principal::Aws(value),
+                    "Service" => Principal::Service(value),
+                    "Federated" => Principal::Federated(value),
+                    _ => Principal::CanonicalUser(value),
+                })
+            })
+            .collect(),
+    }
+}
+
+fn typed_statement(s: typed::RawStatement) -> Result<Statement, String> {
+    let effect = match s.effect.as_deref() {
+        Some(e) if e.eq_ignore_ascii_case("Allow") => Effect::Allow,
+        Some(e) if e.eq_ignore_ascii_case("Deny") => Effect::Deny,
+        _ => return Err("Effect must be Allow or Deny".into()),
+    };
+    let (actions, not_action) = match (s.action, s.not_action) {
+        (Some(a), _) => (a.0, false),
+        (None, Some(n)) => (n.0, true),
+        (None, None) => (Vec::new(), false),
+    };
+    let (resources, not_resource) = match (s.resource, s.not_resource) {
+        (Some(r), _) => (r.0, false),
+        (None, Some(n)) => (n.0, true),
+        (None, None) => (vec!["*".to_string()], false),
+    };
+    let (principals, not_principal) = match (s.principal, s.not_principal) {
+        (Some(p), _) => (typed_principals(p), false),
+        (None, Some(p)) => (typed_principals(p), true),
+        (None, None) => (Vec::new(), false),
+    };
+    let conditions = s
+        .condition
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|(operator, keys)| {
+            keys.into_iter().map(move |(key, values)| Condition {
+                operator: operator.clone(),
+                key,
+                values: values.0,
+            })
+        })
+        .collect();
+    Ok(Statement {
+        sid: s.sid.and_then(|v| v.0.into_iter().next()),
+        effect,
+        actions,
+        not_action,
+        resources,
+        not_resource,
+        principals,
+        not_principal,
+        conditions,
+    })
+}
+
+#[cfg(test)]
+mod typed_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_typed_reader_agrees_with_the_value_reader() {
+        let docs = [
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}),
+            json!({"Statement": [
+                {"Sid": "a", "Effect": "Deny", "NotAction": ["iam:*", "sts:*"], "NotResource": "arn:x", "Condition": {"Bool": {"aws:SecureTransport": false}, "NumericLessThan": {"k": 3}}},
+                {"Effect": "Allow", "Principal": {"AWS": ["*", "arn:aws:iam::1:root"], "Federated": "f"}, "Action": "sts:AssumeRole"},
+                {"Effect": "Allow", "NotPrincipal": "*", "Action": []}
+            ]}),
+            json!({"Statement": []}),
+        ];
+        for d in docs {
+            assert_eq!(
+                parse_document_json(&d.to_string()).unwrap(),
+                parse_document(&d).unwrap(),
+                "{d}"
+            );
+        }
+        let as_string = serde_json::to_string(
+            &json!({"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}).to_string(),
+        )
+        .unwrap();
+        assert!(parse_document_json(&as_string).unwrap().statements[0].covers_everything());
+        assert!(parse_document_json(r#""<URL-encoded-JSON>""#).is_err());
+        assert!(parse_document_json(r#"{"Statement": [{"Effect": "Perhaps"}]}"#).is_err());
     }
 }

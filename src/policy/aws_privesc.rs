@@ -9,7 +9,7 @@
 
 use std::sync::LazyLock;
 
-use super::aws::{Document, Effect, Effective};
+use super::aws::{Document, Effect, Effective, glob};
 use crate::reference::aws::{Method, PRIVESC_METHODS};
 
 /// Bits of the actions a set of statements allows, and denies outright.
@@ -24,6 +24,8 @@ pub struct SourceMasks {
 pub struct ActionIndex {
     pub actions: Vec<String>,
     pub methods: Vec<(usize, u128)>,
+    /// Service prefix → (bit, action) of that service's indexed actions.
+    by_service: std::collections::BTreeMap<String, Vec<(usize, String)>>,
 }
 
 pub static INDEX: LazyLock<ActionIndex> = LazyLock::new(|| {
@@ -51,19 +53,59 @@ pub static INDEX: LazyLock<ActionIndex> = LazyLock::new(|| {
             (i, bits)
         })
         .collect();
-    ActionIndex { actions, methods }
+    let mut by_service: std::collections::BTreeMap<String, Vec<(usize, String)>> =
+        std::collections::BTreeMap::new();
+    for (i, a) in actions.iter().enumerate() {
+        let service = a.split_once(':').map(|(s, _)| s).unwrap_or(a);
+        by_service
+            .entry(service.to_string())
+            .or_default()
+            .push((i, a.clone()));
+    }
+    ActionIndex {
+        actions,
+        methods,
+        by_service,
+    }
 });
+
+/// Bits of the indexed actions one pattern matches; a literal service part is
+/// looked up directly instead of matching every indexed action.
+fn pattern_bits(pattern: &str) -> u128 {
+    let service = pattern.split_once(':').map(|(s, _)| s);
+    let mut bits = 0u128;
+    match service {
+        Some(s) if !s.contains(['*', '?']) => {
+            if let Some(actions) = INDEX.by_service.get(&s.to_ascii_lowercase()) {
+                for (i, a) in actions {
+                    if glob(pattern, a) {
+                        bits |= 1u128 << i;
+                    }
+                }
+            }
+        }
+        _ => {
+            for (i, a) in INDEX.actions.iter().enumerate() {
+                if glob(pattern, a) {
+                    bits |= 1u128 << i;
+                }
+            }
+        }
+    }
+    bits
+}
 
 /// The masks of one document.
 pub fn masks(doc: &Document) -> SourceMasks {
     let mut m = SourceMasks::default();
+    let all = if INDEX.actions.len() == 128 {
+        u128::MAX
+    } else {
+        (1u128 << INDEX.actions.len()) - 1
+    };
     for s in &doc.statements {
-        let mut bits = 0u128;
-        for (i, action) in INDEX.actions.iter().enumerate() {
-            if s.covers_action(action) {
-                bits |= 1u128 << i;
-            }
-        }
+        let hit = s.actions.iter().fold(0u128, |acc, p| acc | pattern_bits(p));
+        let bits = if s.not_action { all & !hit } else { hit };
         match s.effect {
             Effect::Allow => m.allow |= bits,
             Effect::Deny if s.all_resources() && !s.is_conditional() => m.deny |= bits,
@@ -111,12 +153,8 @@ pub fn matched(allowed: u128) -> Vec<MethodMatch> {
 /// The masks of a whole [`Effective`], computed from its statements (slow path, for
 /// tests and small inputs; the importer caches per-source masks instead).
 pub fn allowed_by(e: &Effective) -> u128 {
-    let mut per_source = vec![Document::default(); e.sources.len()];
-    for (s, src) in &e.statements {
-        per_source[*src].statements.push(s.clone());
-    }
-    let sources: Vec<SourceMasks> = per_source.iter().map(masks).collect();
-    allowed(&sources, e.boundary.as_ref().map(masks))
+    let sources: Vec<SourceMasks> = e.documents.iter().map(|d| masks(d)).collect();
+    allowed(&sources, e.boundary.as_deref().map(masks))
 }
 
 #[cfg(test)]
@@ -178,14 +216,16 @@ mod tests {
         ]);
         // PassRole alone escalates nothing.
         assert!(ids(&e).is_empty(), "{:?}", ids(&e));
-        e.statements.retain(|(s, _)| s.effect == Effect::Allow);
+        // Drop the Deny policy.
+        e.documents.truncate(1);
+        e.sources.truncate(1);
         assert!(!ids(&e).is_empty());
-        e.boundary = Some(
+        e.boundary = Some(std::sync::Arc::new(
             parse_document(
                 &json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}),
             )
             .unwrap(),
-        );
+        ));
         assert!(ids(&e).is_empty());
     }
 

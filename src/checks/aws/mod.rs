@@ -32,7 +32,7 @@ pub(crate) fn principals<'a>(
 /// Why a principal counts as privileged, if it does: full admin, a
 /// privilege-escalation path, or a wildcard on a sensitive service.
 pub(crate) fn privilege(p: &AwsPrincipal) -> Option<&'static str> {
-    if p.effective.full_admin().is_some() {
+    if p.full_admin.is_some() {
         return Some("full administrator");
     }
     if !aws_privesc::matched(p.privesc_allowed).is_empty() {

@@ -14,7 +14,7 @@ use crate::model::IdentityKind;
 pub fn full_admin_access(ctx: &Ctx) -> Vec<Finding> {
     principals(ctx)
         .filter_map(|(idx, p, identity)| {
-            let allowed = p.effective.full_admin()?;
+            let allowed = p.full_admin.clone()?;
             let policies = p.effective.labels(&allowed.via);
             Some(
                 Finding::new(
@@ -78,7 +78,7 @@ pub fn user_with_direct_policies(ctx: &Ctx) -> Vec<Finding> {
 /// usually a step to more (NHI5).
 pub fn wildcard_sensitive_service_permissions(ctx: &Ctx) -> Vec<Finding> {
     principals(ctx)
-        .filter(|(_, p, _)| p.effective.full_admin().is_none())
+        .filter(|(_, p, _)| p.full_admin.is_none())
         .filter_map(|(idx, p, identity)| {
             let mut services = Vec::new();
             let mut via = Vec::new();

@@ -47,7 +47,7 @@ fn assumable_targets(ctx: &Ctx, p: &AwsPrincipal, scope: &Scope) -> Vec<String> 
 pub fn privilege_escalation_path(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     for (idx, p, identity) in principals(ctx) {
-        if p.privesc_allowed == 0 || p.effective.full_admin().is_some() {
+        if p.privesc_allowed == 0 || p.full_admin.is_some() {
             continue;
         }
         let mut found = Vec::new();

@@ -58,7 +58,7 @@ pub fn account_of(arn: &str) -> Option<&str> {
 
 /// One evaluated policy: its document, masks and the tier it grants on its own.
 struct Evaluated {
-    document: Document,
+    document: std::sync::Arc<Document>,
     masks: SourceMasks,
     tier: Tier,
 }
@@ -87,7 +87,7 @@ fn evaluate(document: Document, name: &str) -> Evaluated {
         Tier::Unclassified
     };
     Evaluated {
-        document,
+        document: std::sync::Arc::new(document),
         masks,
         tier,
     }
@@ -367,7 +367,7 @@ fn build_principal(
             resolution_note: None,
             source: p.source,
         });
-        effective.add(&evaluated.document, source);
+        effective.add_shared(evaluated.document.clone(), source);
         masks.push(evaluated.masks);
     };
     let source = |policy: &str, arn: Option<&str>, group: Option<&str>| Source {
@@ -454,7 +454,9 @@ fn build_principal(
         trust,
         role_last_used: p.role_last_used,
         service_linked,
-    };
+        full_admin: None,
+    }
+    .evaluate();
     out
 }
 

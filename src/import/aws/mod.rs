@@ -10,9 +10,9 @@ use rayon::prelude::*;
 use serde_json::value::RawValue;
 
 use super::InputError;
-use super::json::{JsonType, LineIndex, Obj};
+use super::json::{ArrayFields, JsonType, LineIndex, Obj, array_fields};
 use crate::model::{CredentialKind, Provenance};
-use crate::policy::aws::{Document, parse_document};
+use crate::policy::aws::{Document, parse_document_json};
 use crate::time::parse_timestamp;
 
 mod join;
@@ -66,16 +66,28 @@ pub fn sniff(docs: &[&RawValue]) -> bool {
     })
 }
 
+/// Top-level keys of `get-account-authorization-details`.
+const DETAIL_KEYS: &[&str] = &[
+    "UserDetailList",
+    "RoleDetailList",
+    "GroupDetailList",
+    "Policies",
+];
+
 /// A known top-level key as the document's first key: the AWS CLI writes
 /// `{"UserDetailList": …` and `{"Roles": …`, so most files need no full scan.
 fn leading_key(doc: &RawValue) -> bool {
+    leading_key_in(doc, KEYS)
+}
+
+fn leading_key_in(doc: &RawValue, keys: &[&str]) -> bool {
     let text = doc.get();
     let head = &text.as_bytes()[..text.len().min(256)];
     let Some(rest) = head.strip_prefix(b"{") else {
         return false;
     };
     let rest = rest.trim_ascii_start();
-    KEYS.iter().any(|k| {
+    keys.iter().any(|k| {
         rest.strip_prefix(b"\"")
             .and_then(|r| r.strip_prefix(k.as_bytes()))
             .is_some_and(|r| r.starts_with(b"\""))
@@ -105,12 +117,7 @@ impl Parser<'_, '_> {
     }
 
     fn document(&self, o: &Obj, key: &str) -> Option<Result<Document, String>> {
-        let raw = o.get(key)?;
-        let value: serde_json::Value = match serde_json::from_str(raw.get()) {
-            Ok(v) => v,
-            Err(_) => return Some(Err("unreadable policy document".into())),
-        };
-        Some(parse_document(&value))
+        Some(parse_document_json(o.get(key)?.get()))
     }
 
     fn inline(&self, o: &Obj, key: &str) -> Vec<RawPolicy> {
@@ -159,6 +166,34 @@ impl Parser<'_, '_> {
             source: self.at(raw),
             name,
         })
+    }
+
+    /// The four lists of authorization details, each read in parallel.
+    fn details(&self, f: &ArrayFields, out: &mut FileRecords) {
+        out.users.par_extend(
+            f.array("UserDetailList").par_iter().filter_map(|raw| {
+                Obj::parse(raw).and_then(|u| self.principal(&u, raw, "UserName"))
+            }),
+        );
+        out.roles.par_extend(
+            f.array("RoleDetailList").par_iter().filter_map(|raw| {
+                Obj::parse(raw).and_then(|r| self.principal(&r, raw, "RoleName"))
+            }),
+        );
+        for raw in f.array("GroupDetailList") {
+            if let Some(g) = Obj::parse(raw) {
+                out.groups.push(RawGroup {
+                    name: g.text("GroupName").unwrap_or_default(),
+                    inline: self.inline(&g, "GroupPolicyList"),
+                    attached: attached(&g),
+                });
+            }
+        }
+        out.policies.par_extend(
+            f.array("Policies")
+                .par_iter()
+                .filter_map(|raw| Obj::parse(raw).and_then(|m| self.managed(&m))),
+        );
     }
 
     fn managed(&self, o: &Obj) -> Option<RawManagedPolicy> {
@@ -250,6 +285,15 @@ pub fn parse(
     let mut out = FileRecords::default();
     let mut shapes: Vec<&'static str> = Vec::new();
     for doc in docs {
+        // Authorization details are a few big arrays: split them in one pass.
+        if leading_key_in(doc, DETAIL_KEYS)
+            && let Some(fields) = array_fields(doc)
+        {
+            out.truncated |= fields.bool("IsTruncated") == Some(true);
+            p.details(&fields, &mut out);
+            shapes.push("authorization-details");
+            continue;
+        }
         let Some(o) = Obj::parse(doc).map(unwrap_recording) else {
             continue;
         };
