@@ -19,6 +19,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("AWS-002", "ci-deployer", "critical"),
     ("AWS-002", "contoso-batch-launcher", "high"),
     ("AWS-002", "contoso-lambda-hotfix", "high"),
+    ("AWS-002", "gha-infra-plan", "high"),
     ("AWS-002", "svc-policy-manager", "critical"),
     ("AWS-003", "gha-legacy-deploy", "critical"),
     ("AWS-004", "gha-any-repo", "critical"),
@@ -52,6 +53,7 @@ const METHODS: &[(&str, &str)] = &[
     ("ci-deployer", "iam-007"),
     ("contoso-batch-launcher", "ec2-001"),
     ("contoso-lambda-hotfix", "lambda-003"),
+    ("gha-infra-plan", "sts-001"),
     ("svc-policy-manager", "iam-001"),
 ];
 

@@ -85,6 +85,15 @@ impl AwsData {
         }
     }
 
+    /// Roles whose trust policy names exactly this ARN.
+    pub fn trusting_arn<'a>(&'a self, arn: &str) -> impl Iterator<Item = &'a AwsPrincipal> {
+        self.trusted_by
+            .get(arn)
+            .into_iter()
+            .flatten()
+            .map(move |&i| &self.principals[i])
+    }
+
     /// Roles whose trust policy lets `p` assume them: by its ARN, its account's
     /// root, or its account id.
     pub fn assumable_by<'a>(&'a self, p: &AwsPrincipal) -> impl Iterator<Item = &'a AwsPrincipal> {

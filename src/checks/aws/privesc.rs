@@ -5,11 +5,34 @@ use crate::checks::{Ctx, Finding, Severity};
 use crate::model::aws::AwsPrincipal;
 use crate::policy::aws::{Scope, glob};
 use crate::policy::aws_privesc::matched;
+use crate::reference::aws::PRIVESC_METHODS;
 
 /// A resource pattern that can only name the caller itself.
+/// A resource pattern through which no escalation is possible: the caller itself
+/// (`${aws:username}`, its own ARN), or AWS-owned resources (`arn:aws:iam::aws:…`,
+/// AWS-managed policies, which customers cannot change).
 fn self_only(resource: &str, p: &AwsPrincipal) -> bool {
     let r = resource.to_ascii_lowercase();
-    r.contains("${aws:username}") || r.contains("${aws:userid}") || resource == p.arn
+    r.contains("${aws:username}")
+        || r.contains("${aws:userid}")
+        || resource == p.arn
+        || r.starts_with("arn:aws:iam::aws:")
+}
+
+/// Privileged roles of the same account whose trust policy names `p` by ARN:
+/// within one account such a trust alone lets `p` assume the role, with no
+/// `sts:AssumeRole` in `p`'s own policies.
+fn trusting_by_arn(ctx: &Ctx, p: &AwsPrincipal) -> Vec<String> {
+    let mut out: Vec<String> = ctx
+        .inv
+        .aws
+        .trusting_arn(&p.arn)
+        .filter(|r| r.arn != p.arn && r.account == p.account && privilege(r).is_some())
+        .map(|r| r.arn.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Privileged roles `p` may assume, limited to the resources its policy names.
@@ -47,7 +70,7 @@ fn assumable_targets(ctx: &Ctx, p: &AwsPrincipal, scope: &Scope) -> Vec<String> 
 pub fn privilege_escalation_path(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     for (idx, p, identity) in principals(ctx) {
-        if p.privesc_allowed == 0 || p.full_admin.is_some() {
+        if p.full_admin.is_some() {
             continue;
         }
         let mut found = Vec::new();
@@ -118,6 +141,30 @@ pub fn privilege_escalation_path(ctx: &Ctx) -> Vec<Finding> {
                 partially_denied,
                 confidence,
             ));
+        }
+        // A privileged role that trusts the principal by ARN is assumable without
+        // any identity policy (same account).
+        // (The root user cannot assume roles, so it is left out.)
+        if identity.kind != crate::model::IdentityKind::RootAccount
+            && !found.iter().any(|f| f.1.id == "sts-001")
+        {
+            let targets = trusting_by_arn(ctx, p);
+            if let (false, Some(sts)) = (
+                targets.is_empty(),
+                PRIVESC_METHODS.iter().find(|m| m.id == "sts-001"),
+            ) {
+                let policies = targets.iter().map(|t| format!("trust policy of {t}")).collect();
+                found.push((
+                    Severity::High,
+                    sts,
+                    policies,
+                    Vec::new(),
+                    targets,
+                    false,
+                    false,
+                    "high",
+                ));
+            }
         }
         if found.is_empty() {
             continue;
@@ -233,6 +280,29 @@ mod tests {
             .find(|f| f.evidence["method"] == "iam-001")
             .unwrap();
         assert_eq!(versioner.severity, Severity::Critical);
+    }
+
+    #[test]
+    fn a_privileged_role_trusting_the_caller_by_arn_is_escalation_without_any_policy() {
+        let mut k = Kit::new();
+        k.aws(IdentityKind::IamRole, "intermediate", &[], None);
+        k.aws(
+            IdentityKind::IamRole,
+            "ending",
+            &[allow("*", "*")],
+            Some(json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/intermediate"}, "Action": "sts:AssumeRole"}]})),
+        );
+        k.aws(IdentityKind::IamRole, "bystander", &[], None);
+        let inv = k.finish();
+        assert_eq!(fired_on(privilege_escalation_path, &inv), ["intermediate"]);
+    }
+
+    #[test]
+    fn aws_managed_policy_arns_cannot_be_changed() {
+        let mut k = Kit::new();
+        k.aws(IdentityKind::IamUser, "fp4", &[allow("iam:CreatePolicyVersion", "arn:aws:iam::aws:policy/fp4-*")], None);
+        let inv = k.finish();
+        assert!(run(privilege_escalation_path, &inv).is_empty());
     }
 
     #[test]
