@@ -79,7 +79,10 @@ pub fn fingerprint(inv: &Inventory, f: &Finding) -> String {
             let identity = &inv.identities[i];
             (identity.provider.as_str(), identity.key.as_str())
         }
-        None => (f.check_id.split('-').next().unwrap_or(""), ""),
+        None => (
+            f.check_id.split('-').next().unwrap_or(""),
+            f.target.as_deref().unwrap_or(""),
+        ),
     };
     let mut h = Sha256::new();
     for part in [

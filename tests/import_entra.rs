@@ -140,6 +140,7 @@ fn powershell_single_object_pascal_case_utf16_and_dotnet_dates() {
         ],
         LoadOptions {
             tenant_id: Some(HOME.into()),
+            ..LoadOptions::default()
         },
     );
     assert_eq!(

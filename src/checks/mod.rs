@@ -15,6 +15,8 @@ use crate::model::{Inventory, Provenance};
 
 pub mod aws;
 pub mod entra;
+pub mod gcp;
+pub mod k8s;
 pub mod meta;
 pub mod registry;
 
@@ -136,6 +138,9 @@ pub struct Finding {
     pub subject: String,
     pub evidence: EvidenceMap,
     pub source: Provenance,
+    /// What an unattached finding is about (a project, a pool provider), shown in
+    /// place of an identity.
+    pub target: Option<String>,
     /// Filled in by the engine.
     pub fingerprint: String,
 }
@@ -157,6 +162,7 @@ impl Finding {
             subject: subject.into(),
             evidence: EvidenceMap::default(),
             source,
+            target: None,
             fingerprint: String::new(),
         }
     }
@@ -171,6 +177,20 @@ impl Finding {
     ) -> Finding {
         let mut f = Finding::new(check_id, severity, 0, subject, message, source);
         f.identity = None;
+        f
+    }
+
+    /// A finding about a resource rather than an identity (`target` names it).
+    pub fn about(
+        check_id: &'static str,
+        severity: Severity,
+        target: impl Into<String>,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+        source: Provenance,
+    ) -> Finding {
+        let mut f = Finding::unattached(check_id, severity, subject, message, source);
+        f.target = Some(target.into());
         f
     }
 

@@ -4,7 +4,7 @@
 //! function. Entries are sorted by id; tests below keep the list, the metadata
 //! files under `checks/` and the docs in step.
 
-use super::{Ctx, Finding, aws, entra};
+use super::{Ctx, Finding, aws, entra, gcp, k8s};
 
 /// One registered check.
 pub struct CheckDef {
@@ -176,6 +176,58 @@ pub static ALL: &[CheckDef] = &[
         "entra",
         "ENTRA-024",
         entra::exposure::secret_value_in_export
+    ),
+    check!("gcp", "GCP-001", gcp::keys::user_managed_key_not_rotated),
+    check!("gcp", "GCP-002", gcp::keys::user_managed_key_never_expires),
+    check!(
+        "gcp",
+        "GCP-003",
+        gcp::keys::user_managed_key_on_privileged_sa
+    ),
+    check!("gcp", "GCP-004", gcp::keys::active_key_on_disabled_sa),
+    check!(
+        "gcp",
+        "GCP-005",
+        gcp::roles::sa_with_primitive_or_admin_role
+    ),
+    check!("gcp", "GCP-006", gcp::roles::default_sa_with_editor),
+    check!(
+        "gcp",
+        "GCP-007",
+        gcp::roles::project_level_sa_impersonation_grant
+    ),
+    check!("gcp", "GCP-008", gcp::roles::sa_public_access),
+    check!("gcp", "GCP-009", gcp::roles::sa_privilege_escalation_path),
+    check!("gcp", "GCP-010", gcp::wif::wif_provider_without_condition),
+    check!("gcp", "GCP-011", gcp::wif::wif_condition_not_pinning_owner),
+    check!("gcp", "GCP-012", gcp::wif::wif_binding_whole_pool),
+    check!("gcp", "GCP-013", gcp::usage::unused_service_account),
+    check!("gcp", "GCP-014", gcp::usage::unused_service_account_key),
+    check!("k8s", "K8S-001", k8s::rbac::sa_cluster_admin_or_wildcard),
+    check!("k8s", "K8S-002", k8s::rbac::sa_cluster_wide_secret_read),
+    check!("k8s", "K8S-003", k8s::rbac::sa_pod_create_or_exec),
+    check!("k8s", "K8S-004", k8s::rbac::sa_escalate_bind_impersonate),
+    check!("k8s", "K8S-005", k8s::tokens::legacy_service_account_token),
+    check!(
+        "k8s",
+        "K8S-006",
+        k8s::workloads::service_account_shared_by_workloads
+    ),
+    check!(
+        "k8s",
+        "K8S-007",
+        k8s::workloads::default_service_account_in_use
+    ),
+    check!(
+        "k8s",
+        "K8S-008",
+        k8s::workloads::automount_token_without_need
+    ),
+    check!("k8s", "K8S-009", k8s::tokens::secret_data_in_export),
+    check!(
+        "k8s",
+        "K8S-010",
+        k8s::links::linked_cloud_identity_privileged
     ),
 ];
 

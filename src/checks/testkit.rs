@@ -289,6 +289,174 @@ impl Kit {
         });
     }
 
+    /// A GCP service account (email) in project contoso-prod.
+    pub fn gcp_sa(&mut self, email: &str) -> usize {
+        let source = self.next();
+        let idx = self.b.add_identity(Identity {
+            provider: Provider::Gcp,
+            kind: IdentityKind::ServiceAccount,
+            id: email.to_string(),
+            key: email.to_string(),
+            name: email.to_string(),
+            app_id: None,
+            app_object_id: None,
+            publisher_tenant: Some("contoso-prod".into()),
+            origin: if crate::import::gcp::is_service_agent(email) {
+                Origin::FirstParty
+            } else {
+                Origin::Home
+            },
+            verified_publisher: None,
+            enabled: Some(true),
+            created: None,
+            last_used: None,
+            activity_known: false,
+            owners: None,
+            settings: AuthSettings::default(),
+            human_login: None,
+            source,
+        });
+        self.b.inventory.gcp.by_email.insert(email.to_string(), idx);
+        idx
+    }
+
+    /// A GCP IAM binding on a resource (`projects/p`, `projects/p/serviceAccounts/e`, …).
+    pub fn gcp_binding(&mut self, resource: &str, role: &str, members: &[&str]) {
+        use crate::model::gcp::{GcpBinding, ResourceKind};
+        let source = self.next();
+        let sa = resource
+            .split("/serviceAccounts/")
+            .nth(1)
+            .map(str::to_string);
+        let kind = if sa.is_some() {
+            ResourceKind::ServiceAccount
+        } else if resource.starts_with("organizations/") {
+            ResourceKind::Organization
+        } else {
+            ResourceKind::Project
+        };
+        self.b.inventory.gcp.bindings.push(GcpBinding {
+            resource: resource.to_string(),
+            kind,
+            service_account: sa,
+            role: role.to_string(),
+            members: members.iter().map(|m| m.to_string()).collect(),
+            condition: None,
+            source,
+        });
+    }
+
+    /// A Kubernetes service account `ns/name`.
+    pub fn k8s_sa(&mut self, id: &str) -> usize {
+        let source = self.next();
+        let idx = self.b.add_identity(Identity {
+            provider: Provider::K8s,
+            kind: IdentityKind::K8sServiceAccount,
+            id: id.to_string(),
+            key: id.to_string(),
+            name: id.to_string(),
+            app_id: None,
+            app_object_id: None,
+            publisher_tenant: None,
+            origin: if id.starts_with("kube-system/") {
+                Origin::FirstParty
+            } else {
+                Origin::Home
+            },
+            verified_publisher: None,
+            enabled: None,
+            created: None,
+            last_used: None,
+            activity_known: false,
+            owners: None,
+            settings: AuthSettings::default(),
+            human_login: None,
+            source,
+        });
+        self.b.inventory.k8s.automount.insert(idx, None);
+        idx
+    }
+
+    /// An RBAC grant of `role` with `rules` ((verbs, resources) pairs) to a service account.
+    pub fn k8s_grant(
+        &mut self,
+        idx: usize,
+        role: &str,
+        rules: &[(&[&str], &[&str])],
+        cluster_wide: bool,
+    ) {
+        use crate::model::k8s::{Rule, SaGrant};
+        let source = self.next();
+        self.b.inventory.k8s.grants.push(SaGrant {
+            identity: idx,
+            binding: format!("binding-{}", source.line),
+            binding_kind: if cluster_wide {
+                "ClusterRoleBinding"
+            } else {
+                "RoleBinding"
+            },
+            role: role.to_string(),
+            role_kind: "ClusterRole".into(),
+            cluster_wide,
+            namespace: (!cluster_wide).then(|| "ns".to_string()),
+            via_group: None,
+            rules: rules
+                .iter()
+                .map(|(verbs, resources)| Rule {
+                    api_groups: vec![String::new()],
+                    verbs: verbs.iter().map(|s| s.to_string()).collect(),
+                    resources: resources.iter().map(|s| s.to_string()).collect(),
+                })
+                .collect(),
+            source,
+        });
+    }
+
+    /// A workload running as a service account.
+    pub fn k8s_workload(&mut self, idx: usize, kind: &str, name: &str, app: Option<&str>) {
+        let source = self.next();
+        self.b
+            .inventory
+            .k8s
+            .workloads
+            .push(crate::model::k8s::Workload {
+                identity: idx,
+                kind: kind.to_string(),
+                namespace: "ns".into(),
+                name: name.to_string(),
+                app: app.map(str::to_string),
+                source,
+            });
+    }
+
+    /// A Secret (values never kept; `values` names where values were exported).
+    pub fn k8s_secret(
+        &mut self,
+        name: &str,
+        secret_type: &str,
+        sa: Option<usize>,
+        values: &[&'static str],
+    ) {
+        let source = self.next();
+        self.b
+            .inventory
+            .k8s
+            .secrets
+            .push(crate::model::k8s::SecretInfo {
+                namespace: "ns".into(),
+                name: name.to_string(),
+                secret_type: secret_type.to_string(),
+                service_account: sa,
+                last_used: None,
+                values_exported: values.to_vec(),
+                source,
+            });
+    }
+
+    pub fn inventory_mut(&mut self) -> &mut Inventory {
+        &mut self.b.inventory
+    }
+
     pub fn finish(mut self) -> Inventory {
         let principals = std::mem::take(&mut self.aws);
         self.b.inventory.aws =

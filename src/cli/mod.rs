@@ -93,6 +93,17 @@ pub struct InputArgs {
     /// The home tenant id (default: from an organization export, else inferred).
     #[arg(long, value_name = "GUID")]
     pub tenant_id: Option<String>,
+    /// Names the resource of a bare GCP `get-iam-policy` file, which does not say
+    /// (repeatable), e.g. `sa-policy.json=projects/p/serviceAccounts/a@p.iam.gserviceaccount.com`.
+    #[arg(long = "gcp-resource", value_name = "FILE=RESOURCE", value_parser = parse_pair)]
+    pub gcp_resources: Vec<(String, String)>,
+}
+
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((f, r)) if !f.is_empty() && !r.is_empty() => Ok((f.to_string(), r.to_string())),
+        _ => Err("expected FILE=RESOURCE".into()),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -168,6 +179,7 @@ fn load(args: &InputArgs) -> (import::Loaded, Timestamp) {
         &args.paths,
         &LoadOptions {
             tenant_id: args.tenant_id.clone(),
+            gcp_resources: args.gcp_resources.clone(),
         },
     );
     (loaded, now)

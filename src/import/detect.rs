@@ -6,13 +6,15 @@
 
 use serde_json::value::RawValue;
 
-use super::{aws, entra};
+use super::{aws, entra, gcp, k8s};
 
 /// Which importer takes a file.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Detected {
     Entra,
     Aws,
+    Gcp,
+    K8s,
     /// Valid JSON that holds no inventory nhiscan reads, with the reason.
     Skip(String),
 }
@@ -20,6 +22,12 @@ pub enum Detected {
 pub fn detect(docs: &[&RawValue]) -> Detected {
     if aws::sniff(docs) {
         return Detected::Aws;
+    }
+    if gcp::sniff(docs) {
+        return Detected::Gcp;
+    }
+    if k8s::sniff(docs) {
+        return Detected::K8s;
     }
     match entra::sniff(docs) {
         Ok(()) => Detected::Entra,

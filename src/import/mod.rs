@@ -19,8 +19,11 @@ use crate::model::{Inventory, Skipped, SourceFile};
 pub mod aws;
 pub mod detect;
 pub mod entra;
+pub mod gcp;
 pub mod json;
+pub mod k8s;
 pub mod source;
+pub mod yaml;
 
 pub use source::InputFile;
 
@@ -71,6 +74,8 @@ pub enum InputError {
 pub struct LoadOptions {
     /// The home tenant, overriding what the exports say.
     pub tenant_id: Option<String>,
+    /// (file path suffix, resource) for bare GCP IAM policies, which name no resource.
+    pub gcp_resources: Vec<(String, String)>,
 }
 
 /// The inventory and every problem met while building it.
@@ -96,6 +101,8 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
     let mut skipped = Vec::new();
     let mut entra_files = Vec::new();
     let mut aws_files = Vec::new();
+    let mut gcp_files = Vec::new();
+    let mut k8s_files = Vec::new();
     for (file, outcome) in files.iter().zip(outcomes) {
         let path = file.display();
         match outcome {
@@ -138,12 +145,33 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
                 });
                 aws_files.push(*records);
             }
+            FileOutcome::Gcp { sha256, records } => {
+                sources.push(SourceFile {
+                    path,
+                    sha256,
+                    format: records.format.clone(),
+                    records: records.len(),
+                });
+                gcp_files.push(*records);
+            }
+            FileOutcome::K8s { sha256, records } => {
+                sources.push(SourceFile {
+                    path,
+                    sha256,
+                    format: records.format.clone(),
+                    records: records.len(),
+                });
+                k8s_files.push(*records);
+            }
         }
     }
     let mut builder = crate::model::InventoryBuilder::new();
     entra::join(entra_files, options, &mut builder);
     let mut notes = Vec::new();
     aws::join(aws_files, &mut builder, &mut notes);
+    gcp::join(gcp_files, options, &mut builder, &mut notes);
+    k8s::join(k8s_files, &mut builder);
+    k8s::link(&mut builder);
     builder.inventory.notes.extend(notes);
     builder.inventory.notes.sort();
     let mut inventory = builder.finish();
@@ -171,6 +199,14 @@ enum FileOutcome {
         sha256: String,
         records: Box<aws::FileRecords>,
     },
+    Gcp {
+        sha256: String,
+        records: Box<gcp::FileRecords>,
+    },
+    K8s {
+        sha256: String,
+        records: Box<k8s::FileRecords>,
+    },
 }
 
 fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
@@ -179,10 +215,27 @@ fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
         Ok(t) => t,
         Err(e) => return FileOutcome::Error(e),
     };
+    let mut text = text;
     let trimmed = text.text.trim_start();
     if trimmed.is_empty() {
         return FileOutcome::Error(InputError::Empty { path });
     }
+    // YAML (kubectl -o yaml) is converted to JSON; its objects keep their YAML lines.
+    let from_yaml = !trimmed.starts_with(['{', '[']) && yaml::looks_like_yaml(trimmed);
+    if from_yaml {
+        match yaml::to_json(&text.text) {
+            Ok(json) => text.text = json,
+            Err((line, column, message)) => {
+                return FileOutcome::Error(InputError::Syntax {
+                    path,
+                    line,
+                    column,
+                    message,
+                });
+            }
+        }
+    }
+    let trimmed = text.text.trim_start();
     if !trimmed.starts_with(['{', '[']) {
         if aws::looks_like_credential_report(trimmed) {
             return match aws::parse_credential_report(trimmed, index, &path) {
@@ -234,6 +287,23 @@ fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
             },
             Err(e) => FileOutcome::Error(e),
         },
+        detect::Detected::Gcp => match gcp::parse(&docs, &lines, index, &path) {
+            Ok(records) => FileOutcome::Gcp {
+                sha256: text.sha256,
+                records: Box::new(records),
+            },
+            Err(e) => FileOutcome::Error(e),
+        },
+        detect::Detected::K8s => {
+            let format = if from_yaml { "k8s.yaml" } else { "k8s.json" };
+            match k8s::parse(&docs, &lines, index, format) {
+                Ok(records) => FileOutcome::K8s {
+                    sha256: text.sha256,
+                    records: Box::new(records),
+                },
+                Err(e) => FileOutcome::Error(e),
+            }
+        }
         detect::Detected::Skip(reason) => FileOutcome::Skipped {
             sha256: text.sha256,
             reason,

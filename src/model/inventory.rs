@@ -28,6 +28,10 @@ pub struct Inventory {
     pub tenant_source: Option<TenantSource>,
     /// AWS principals' policies and trust, for the AWS checks.
     pub aws: super::aws::AwsData,
+    /// GCP IAM bindings and workload identity providers, for the GCP checks.
+    pub gcp: super::gcp::GcpData,
+    /// Kubernetes RBAC, workloads, token Secrets and cloud links, for the K8s checks.
+    pub k8s: super::k8s::K8sData,
     credential_ranges: Vec<Range<usize>>,
     grant_ranges: Vec<Range<usize>>,
     user_index: std::collections::HashMap<String, usize>,

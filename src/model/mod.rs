@@ -9,7 +9,9 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 pub mod aws;
+pub mod gcp;
 mod inventory;
+pub mod k8s;
 
 pub use inventory::{Inventory, InventoryBuilder};
 
@@ -54,6 +56,10 @@ pub enum IdentityKind {
     IamRole,
     /// An AWS account's root user (from the credential report).
     RootAccount,
+    /// A Google Cloud service account.
+    ServiceAccount,
+    /// A Kubernetes service account.
+    K8sServiceAccount,
 }
 
 impl IdentityKind {
@@ -65,6 +71,8 @@ impl IdentityKind {
             IdentityKind::IamUser => "iam_user",
             IdentityKind::IamRole => "iam_role",
             IdentityKind::RootAccount => "root_account",
+            IdentityKind::ServiceAccount => "service_account",
+            IdentityKind::K8sServiceAccount => "k8s_service_account",
         }
     }
 }
@@ -284,6 +292,8 @@ pub enum GrantKind {
     DirectoryRole,
     /// An identity-based policy (AWS inline or managed, directly or through a group).
     Policy,
+    /// A role bound to the identity on a resource (GCP IAM, Kubernetes RBAC).
+    RoleBinding,
 }
 
 impl GrantKind {
@@ -293,6 +303,7 @@ impl GrantKind {
             GrantKind::DelegatedPermission => "delegated_permission",
             GrantKind::DirectoryRole => "directory_role",
             GrantKind::Policy => "policy",
+            GrantKind::RoleBinding => "role_binding",
         }
     }
 }

@@ -181,9 +181,13 @@ fn finding_out<'a>(inv: &'a Inventory, f: &'a Finding) -> FindingOut<'a> {
             }
         }
         None => IdentityRef {
-            id: "",
-            name: "(not in the export)",
-            kind: "unknown",
+            id: f.target.as_deref().unwrap_or(""),
+            name: f.target.as_deref().unwrap_or("(not in the export)"),
+            kind: if f.target.is_some() {
+                "resource"
+            } else {
+                "unknown"
+            },
             provider: &m.provider,
         },
     };

@@ -153,7 +153,10 @@ pub fn privilege_escalation_path(ctx: &Ctx) -> Vec<Finding> {
                 targets.is_empty(),
                 PRIVESC_METHODS.iter().find(|m| m.id == "sts-001"),
             ) {
-                let policies = targets.iter().map(|t| format!("trust policy of {t}")).collect();
+                let policies = targets
+                    .iter()
+                    .map(|t| format!("trust policy of {t}"))
+                    .collect();
                 found.push((
                     Severity::High,
                     sts,
@@ -300,7 +303,15 @@ mod tests {
     #[test]
     fn aws_managed_policy_arns_cannot_be_changed() {
         let mut k = Kit::new();
-        k.aws(IdentityKind::IamUser, "fp4", &[allow("iam:CreatePolicyVersion", "arn:aws:iam::aws:policy/fp4-*")], None);
+        k.aws(
+            IdentityKind::IamUser,
+            "fp4",
+            &[allow(
+                "iam:CreatePolicyVersion",
+                "arn:aws:iam::aws:policy/fp4-*",
+            )],
+            None,
+        );
         let inv = k.finish();
         assert!(run(privilege_escalation_path, &inv).is_empty());
     }

@@ -1,0 +1,80 @@
+//! GCP-specific parts of the inventory: every IAM binding with the resource it
+//! is on, and workload identity pool providers.
+
+use crate::model::Provenance;
+
+/// The kind of resource an IAM policy is attached to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ResourceKind {
+    Organization,
+    Folder,
+    Project,
+    ServiceAccount,
+    Other,
+}
+
+impl ResourceKind {
+    /// The scope names of data/gcp/privesc.toml.
+    pub fn scope_name(self) -> &'static str {
+        match self {
+            ResourceKind::Organization => "organization",
+            ResourceKind::Folder => "folder",
+            ResourceKind::Project => "project",
+            ResourceKind::ServiceAccount => "service_account",
+            ResourceKind::Other => "other",
+        }
+    }
+
+    /// Organization, folder or project: a grant there covers every service account below.
+    pub fn is_container(self) -> bool {
+        matches!(
+            self,
+            ResourceKind::Organization | ResourceKind::Folder | ResourceKind::Project
+        )
+    }
+}
+
+/// One role binding on one resource.
+#[derive(Debug, Clone)]
+pub struct GcpBinding {
+    /// The resource's name (`projects/p`, `organizations/1`, `projects/p/serviceAccounts/e`, …).
+    pub resource: String,
+    pub kind: ResourceKind,
+    /// The service account email, for service-account resources.
+    pub service_account: Option<String>,
+    pub role: String,
+    pub members: Vec<String>,
+    pub condition: Option<String>,
+    pub source: Provenance,
+}
+
+/// A workload identity pool provider.
+#[derive(Debug, Clone)]
+pub struct GcpProvider {
+    pub name: String,
+    pub issuer: Option<String>,
+    pub condition: Option<String>,
+    pub disabled: bool,
+    pub source: Provenance,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct GcpData {
+    pub bindings: Vec<GcpBinding>,
+    pub providers: Vec<GcpProvider>,
+    /// A serviceAccountLastAuthentication export was given.
+    pub sa_activity_known: bool,
+    /// A serviceAccountKeyLastAuthentication export was given.
+    pub key_activity_known: bool,
+    /// Service account email → identity index.
+    pub by_email: std::collections::BTreeMap<String, usize>,
+}
+
+impl GcpData {
+    /// Bindings that name `member` (e.g. `serviceAccount:a@p.iam.gserviceaccount.com`).
+    pub fn bindings_of<'a>(&'a self, member: &'a str) -> impl Iterator<Item = &'a GcpBinding> {
+        self.bindings
+            .iter()
+            .filter(move |b| b.members.iter().any(|m| m == member))
+    }
+}
