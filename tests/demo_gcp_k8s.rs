@@ -274,3 +274,32 @@ fn every_gcp_and_k8s_sample_imports() {
         }
     }
 }
+
+#[test]
+fn asset_export_ndjson_and_asset_list_shapes_are_read() {
+    let ndjson = concat!(
+        r#"{"name": "//cloudresourcemanager.googleapis.com/projects/123", "asset_type": "cloudresourcemanager.googleapis.com/Project", "iam_policy": {"version": 1, "bindings": [{"role": "roles/owner", "members": ["serviceAccount:ops@p.iam.gserviceaccount.com"]}]}}"#,
+        "\n",
+        r#"{"name": "//iam.googleapis.com/projects/p/serviceAccounts/ops@p.iam.gserviceaccount.com/keys/abc", "asset_type": "iam.googleapis.com/ServiceAccountKey", "resource": {"data": {"validAfterTime": "2020-01-01T00:00:00Z", "validBeforeTime": "9999-12-31T23:59:59Z", "keyType": "USER_MANAGED"}}}"#,
+        "\n"
+    );
+    let asset_list = r#"[{"name": "//iam.googleapis.com/projects/p/serviceAccounts/ops@p.iam.gserviceaccount.com", "assetType": "iam.googleapis.com/ServiceAccount", "iamPolicy": {"bindings": [{"role": "roles/iam.serviceAccountTokenCreator", "members": ["allAuthenticatedUsers"]}]}}]"#;
+    let dir = dir_with(&[
+        ("export.ndjson", ndjson.as_bytes()),
+        ("assets.json", asset_list.as_bytes()),
+    ]);
+    let (code, report, stderr) = json("scan", &[dir.path()], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let got = pairs(&report);
+    for (check, who) in [
+        ("GCP-005", "ops@p.iam.gserviceaccount.com"),
+        ("GCP-002", "ops@p.iam.gserviceaccount.com"),
+        ("GCP-003", "ops@p.iam.gserviceaccount.com"),
+        ("GCP-008", "ops@p.iam.gserviceaccount.com"),
+    ] {
+        assert!(
+            got.contains(&(check.to_string(), who.to_string())),
+            "{check} on {who} missing: {got:?}"
+        );
+    }
+}

@@ -45,8 +45,8 @@ pub fn unused_service_account(ctx: &Ctx) -> Vec<Finding> {
 /// GCP-014 `unused-service-account-key`.
 ///
 /// Detects, when a serviceAccountKeyLastAuthentication export is given, an enabled
-/// user-managed key not used for authentication within the window, or never. A key
-/// nobody uses should not exist (NHI1).
+/// user-managed key not used for authentication within the window, or never. Keys
+/// younger than the window are spared. A key nobody uses should not exist (NHI1).
 pub fn unused_service_account_key(ctx: &Ctx) -> Vec<Finding> {
     if !ctx.inv.gcp.key_activity_known {
         return Vec::new();
@@ -61,7 +61,8 @@ pub fn unused_service_account_key(ctx: &Ctx) -> Vec<Finding> {
             .iter()
             .filter(|c| c.kind == CredentialKind::AccessKey && c.active != Some(false))
         {
-            if c.last_used.is_some_and(|t| t >= cutoff) {
+            // In use recently, or too new to have been used yet.
+            if c.last_used.is_some_and(|t| t >= cutoff) || c.created.is_some_and(|t| t > cutoff) {
                 continue;
             }
             out.push(
