@@ -614,6 +614,35 @@ pub fn link(b: &mut InventoryBuilder) {
                 }
         });
     }
+    // The cloud identity's privilege shows on the service account as a grant.
+    let mut edges = Vec::new();
+    for link in &b.inventory.k8s.links {
+        let Some(target) = link.resolved else { continue };
+        let tier = b
+            .inventory
+            .grants
+            .iter()
+            .filter(|g| g.identity == target)
+            .map(|g| g.tier)
+            .min()
+            .unwrap_or(Tier::Unclassified);
+        let cloud = &b.inventory.identities[target];
+        let source = b.inventory.identities[link.identity].source;
+        edges.push(Grant {
+            identity: link.identity,
+            kind: GrantKind::LinkedIdentity,
+            resource: cloud.provider.as_str().to_string(),
+            resource_app_id: None,
+            permission: cloud.id.clone(),
+            permission_id: Some(link.annotation.to_string()),
+            tier,
+            consent: None,
+            scope: None,
+            resolution_note: None,
+            source,
+        });
+    }
+    b.inventory.grants.extend(edges);
 }
 
 #[cfg(test)]

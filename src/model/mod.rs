@@ -294,6 +294,9 @@ pub enum GrantKind {
     Policy,
     /// A role bound to the identity on a resource (GCP IAM, Kubernetes RBAC).
     RoleBinding,
+    /// Another provider's identity this one can act as (a Kubernetes service
+    /// account's cloud role); its tier is that identity's highest tier.
+    LinkedIdentity,
 }
 
 impl GrantKind {
@@ -304,6 +307,7 @@ impl GrantKind {
             GrantKind::DirectoryRole => "directory_role",
             GrantKind::Policy => "policy",
             GrantKind::RoleBinding => "role_binding",
+            GrantKind::LinkedIdentity => "linked_identity",
         }
     }
 }
