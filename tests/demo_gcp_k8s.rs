@@ -62,7 +62,7 @@ fn every_gcp_check_fires_where_the_demo_readme_says() {
         ("GCP-011", vec!["projects/123456789012/locations/global/workloadIdentityPools/github/providers/github-main".into()]),
         ("GCP-012", vec![sa("gha-deployer")]),
         ("GCP-013", vec![sa("old-migration"), sa("sandbox-test")]),
-        ("GCP-014", vec![sa("analytics-legacy"), sa("data-sync")]),
+        ("GCP-014", vec![sa("analytics-legacy")]),
     ];
     let expected: BTreeSet<(String, String)> = expected
         .into_iter()
