@@ -71,8 +71,10 @@ fn name_of<'a>(inv: &'a Inventory, f: &Finding) -> &'a str {
 }
 
 /// A finding's identity across runs and machines: the check, the provider, the
-/// tenant, the identity's stable key (appId) and what the finding is about.
-/// Paths, lines, times and file order play no part.
+/// Entra home tenant (Entra findings only: appIds are global, so the tenant
+/// tells two tenants' findings apart), the identity's stable key (appId, ARN,
+/// e-mail, namespace/name) and what the finding is about. Paths, lines, times,
+/// file order and the other files in the scan play no part.
 pub fn fingerprint(inv: &Inventory, f: &Finding) -> String {
     let (provider, key) = match f.identity {
         Some(i) => {
@@ -84,14 +86,13 @@ pub fn fingerprint(inv: &Inventory, f: &Finding) -> String {
             f.target.as_deref().unwrap_or(""),
         ),
     };
+    let provider = provider.to_ascii_lowercase();
+    let tenant = match provider.as_str() {
+        "entra" => inv.home_tenant.as_deref().unwrap_or(""),
+        _ => "",
+    };
     let mut h = Sha256::new();
-    for part in [
-        f.check_id,
-        &provider.to_ascii_lowercase(),
-        inv.home_tenant.as_deref().unwrap_or(""),
-        key,
-        &f.subject,
-    ] {
+    for part in [f.check_id, &provider, tenant, key, &f.subject] {
         h.update(part.as_bytes());
         h.update([0]);
     }

@@ -102,3 +102,23 @@ fn fingerprints_change_when_the_substance_changes() {
         .collect();
     assert_eq!(unique.len(), all.len(), "two findings share a fingerprint");
 }
+
+#[test]
+fn other_providers_fingerprints_do_not_depend_on_the_entra_files_in_the_scan() {
+    let root = root().join("testdata");
+    let (aws, gcp, k8s) = (
+        root.join("aws/demo-account"),
+        root.join("gcp/demo-project"),
+        root.join("k8s/demo-cluster"),
+    );
+    let (_, alone, _) = json("scan", &[&aws, &gcp, &k8s], &[]);
+    let (_, combined, _) = json("scan", &[&demo(), &aws, &gcp, &k8s], &[]);
+    let alone = fingerprints(&alone);
+    assert!(
+        alone.len() > 50,
+        "the three demos give {} findings",
+        alone.len()
+    );
+    let missing: Vec<_> = alone.difference(&fingerprints(&combined)).collect();
+    assert!(missing.is_empty(), "fingerprints that changed: {missing:?}");
+}

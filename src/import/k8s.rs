@@ -617,7 +617,9 @@ pub fn link(b: &mut InventoryBuilder) {
     // The cloud identity's privilege shows on the service account as a grant.
     let mut edges = Vec::new();
     for link in &b.inventory.k8s.links {
-        let Some(target) = link.resolved else { continue };
+        let Some(target) = link.resolved else {
+            continue;
+        };
         let tier = b
             .inventory
             .grants

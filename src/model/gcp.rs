@@ -66,15 +66,56 @@ pub struct GcpData {
     pub sa_activity_known: bool,
     /// A serviceAccountKeyLastAuthentication export was given.
     pub key_activity_known: bool,
+    /// Projects named in the serviceAccountLastAuthentication exports. Activity
+    /// is queried per project, so only accounts of these projects are judged.
+    pub sa_activity_projects: std::collections::BTreeSet<String>,
+    /// Projects named in the serviceAccountKeyLastAuthentication exports.
+    pub key_activity_projects: std::collections::BTreeSet<String>,
     /// Service account email → identity index.
     pub by_email: std::collections::BTreeMap<String, usize>,
 }
 
 impl GcpData {
+    /// Whether account activity was exported for the project of `sa`.
+    pub fn sa_activity_covers(&self, sa: &super::Identity) -> bool {
+        self.sa_activity_known && covers(&self.sa_activity_projects, sa)
+    }
+
+    /// Whether key activity was exported for the project of `sa`.
+    pub fn key_activity_covers(&self, sa: &super::Identity) -> bool {
+        self.key_activity_known && covers(&self.key_activity_projects, sa)
+    }
+
     /// Bindings that name `member` (e.g. `serviceAccount:a@p.iam.gserviceaccount.com`).
     pub fn bindings_of<'a>(&'a self, member: &'a str) -> impl Iterator<Item = &'a GcpBinding> {
         self.bindings
             .iter()
             .filter(move |b| b.members.iter().any(|m| m == member))
     }
+}
+
+/// An activity export that names no project (an empty export) covers every
+/// account, as before; otherwise only accounts of the named projects.
+fn covers(projects: &std::collections::BTreeSet<String>, sa: &super::Identity) -> bool {
+    projects.is_empty() || project_of(sa).is_some_and(|p| projects.contains(p))
+}
+
+/// The project id of a service account: from the export, else from its e-mail
+/// (`name@PROJECT.iam.gserviceaccount.com`, `PROJECT@appspot.gserviceaccount.com`).
+pub fn project_of(sa: &super::Identity) -> Option<&str> {
+    if let Some(p) = sa.publisher_tenant.as_deref() {
+        return Some(p);
+    }
+    let (local, domain) = sa.key.split_once('@')?;
+    domain
+        .strip_suffix(".iam.gserviceaccount.com")
+        .or_else(|| (domain == "appspot.gserviceaccount.com").then_some(local))
+}
+
+/// The project id in an activity resource name
+/// (`//iam.googleapis.com/projects/PROJECT/serviceAccounts/...`).
+pub fn project_in_resource(name: &str) -> Option<&str> {
+    let rest = name.split("projects/").nth(1)?;
+    let project = rest.split('/').next()?;
+    (!project.is_empty() && project != "-").then_some(project)
 }

@@ -7,17 +7,16 @@ use crate::time::{days_before, days_between};
 
 /// GCP-013 `unused-service-account`.
 ///
-/// Detects, when a serviceAccountLastAuthentication export is given, a service
-/// account whose last authentication is older than the unused window (90 days) or
-/// that is absent from the export. Unused accounts keep their roles and keys with
+/// Detects, when a serviceAccountLastAuthentication export is given for its
+/// project, a service account whose last authentication is older than the unused
+/// window (90 days) or that is absent from the export. Accounts of projects
+/// without an activity export are not judged. Unused accounts keep their roles and keys with
 /// nobody watching (NHI1).
 pub fn unused_service_account(ctx: &Ctx) -> Vec<Finding> {
-    if !ctx.inv.gcp.sa_activity_known {
-        return Vec::new();
-    }
     let window = ctx.thresholds.unused_days;
     let cutoff = days_before(ctx.now, window);
     service_accounts(ctx)
+        .filter(|(_, i)| ctx.inv.gcp.sa_activity_covers(i))
         .filter(|(_, i)| i.last_used.is_none_or(|t| t < cutoff))
         .map(|(idx, i)| {
             let message = match i.last_used {
@@ -44,17 +43,15 @@ pub fn unused_service_account(ctx: &Ctx) -> Vec<Finding> {
 
 /// GCP-014 `unused-service-account-key`.
 ///
-/// Detects, when a serviceAccountKeyLastAuthentication export is given, an enabled
+/// Detects, when a serviceAccountKeyLastAuthentication export is given for the
+/// account's project, an enabled
 /// user-managed key not used for authentication within the window, or never. Keys
 /// younger than the window are spared. A key nobody uses should not exist (NHI1).
 pub fn unused_service_account_key(ctx: &Ctx) -> Vec<Finding> {
-    if !ctx.inv.gcp.key_activity_known {
-        return Vec::new();
-    }
     let window = ctx.thresholds.unused_days;
     let cutoff = days_before(ctx.now, window);
     let mut out = Vec::new();
-    for (idx, i) in service_accounts(ctx) {
+    for (idx, i) in service_accounts(ctx).filter(|(_, i)| ctx.inv.gcp.key_activity_covers(i)) {
         for c in ctx
             .inv
             .credentials_of(idx)
@@ -129,6 +126,35 @@ mod tests {
         assert_eq!(
             fired_on(unused_service_account_key, &inv),
             ["a@p.iam.gserviceaccount.com"]
+        );
+    }
+
+    #[test]
+    fn only_accounts_of_projects_with_an_activity_export_are_judged() {
+        let mut k = Kit::new();
+        // The project comes from the e-mail when the export does not give it.
+        for email in [
+            "covered@p.iam.gserviceaccount.com",
+            "elsewhere@q.iam.gserviceaccount.com",
+            "p@appspot.gserviceaccount.com",
+        ] {
+            let sa = k.gcp_sa(email);
+            k.identity(sa).publisher_tenant = None;
+        }
+        // The exported project id wins over the e-mail.
+        let moved = k.gcp_sa("moved@q.iam.gserviceaccount.com");
+        k.identity(moved).publisher_tenant = Some("p".into());
+        let gcp = &mut k.inventory_mut().gcp;
+        gcp.sa_activity_known = true;
+        gcp.sa_activity_projects.insert("p".into());
+        let inv = k.finish();
+        assert_eq!(
+            fired_on(unused_service_account, &inv),
+            [
+                "covered@p.iam.gserviceaccount.com",
+                "moved@q.iam.gserviceaccount.com",
+                "p@appspot.gserviceaccount.com"
+            ]
         );
     }
 }

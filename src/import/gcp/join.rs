@@ -99,6 +99,15 @@ pub fn join(
         }
         data.sa_activity_known |= f.sa_activity_present;
         data.key_activity_known |= f.key_activity_present;
+        let projects = |activity: &[(String, Option<jiff::Timestamp>)]| -> Vec<String> {
+            activity
+                .iter()
+                .filter_map(|(name, _)| crate::model::gcp::project_in_resource(name))
+                .map(str::to_string)
+                .collect()
+        };
+        data.sa_activity_projects.extend(projects(&f.sa_activity));
+        data.key_activity_projects.extend(projects(&f.key_activity));
     }
     let email_of = |id: String| by_unique.get(&id).cloned().unwrap_or(id);
 
@@ -107,12 +116,8 @@ pub fn join(
         for p in &f.policies {
             let resource = match &p.resource {
                 Some(r) => r.clone(),
-                None => match options
-                    .gcp_resources
-                    .iter()
-                    .find(|(path, _)| f.path.ends_with(path.as_str()))
-                {
-                    Some((_, r)) => r.clone(),
+                None => match named_resource(&options.gcp_resources, &f.path) {
+                    Some(r) => r.to_string(),
                     None => {
                         let stem = std::path::Path::new(&f.path)
                             .file_stem()
@@ -212,6 +217,8 @@ pub fn join(
             human_login: None,
             source: sa.source,
         });
+        let identity = &mut b.inventory.identities[idx];
+        identity.activity_known = data.sa_activity_covers(identity);
         data.by_email.insert(email.clone(), idx);
     }
 
@@ -331,5 +338,38 @@ mod tests {
         ));
         assert!(is_default_sa("123-compute@developer.gserviceaccount.com"));
         assert!(is_default_sa("contoso-prod@appspot.gserviceaccount.com"));
+    }
+}
+
+/// The `--gcp-resource FILE=RESOURCE` entry naming the policy file at `path`.
+/// FILE matches whole trailing path components (`pol.json` names `x/pol.json`
+/// but not `x/folderpol.json`); when several match, the longest wins.
+fn named_resource<'a>(named: &'a [(String, String)], path: &str) -> Option<&'a str> {
+    let path = std::path::Path::new(path);
+    named
+        .iter()
+        .filter_map(|(file, resource)| {
+            let file = std::path::Path::new(file.trim_start_matches("./"));
+            path.ends_with(file)
+                .then(|| (file.components().count(), resource.as_str()))
+        })
+        .max_by_key(|(n, _)| *n)
+        .map(|(_, resource)| resource)
+}
+
+#[cfg(test)]
+mod named_resource_tests {
+    use super::named_resource;
+
+    #[test]
+    fn file_names_match_whole_components_and_the_longest_wins() {
+        let named = vec![
+            ("pol.json".to_string(), "projects/a".to_string()),
+            ("./prod/pol.json".to_string(), "projects/b".to_string()),
+        ];
+        let pick = |p| named_resource(&named, p);
+        assert_eq!(pick("exports/dev/pol.json"), Some("projects/a"));
+        assert_eq!(pick("exports/prod/pol.json"), Some("projects/b"));
+        assert_eq!(pick("exports/folderpol.json"), None);
     }
 }
