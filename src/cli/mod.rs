@@ -49,10 +49,48 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+/// A report format. `scan` writes every one; `inventory` and `checks` write
+/// table and JSON.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Format {
+    /// Human-readable tables (the default).
     Table,
+    /// The full report, documented in docs/json-report.md.
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
+    Sarif,
+    /// One self-contained HTML file for people.
+    Html,
+    /// OCSF 1.8 Detection Finding records (JSON array).
+    Ocsf,
+    /// One row per finding.
+    Csv,
+    /// A summary and the top findings, for PR comments and step summaries.
+    Markdown,
+    /// JUnit XML: a test case per check and identity, a failure per finding.
+    Junit,
+}
+
+impl Format {
+    /// The file name used for this format under `--output-dir`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Table => "nhiscan.txt",
+            Format::Json => "nhiscan.json",
+            Format::Sarif => "nhiscan.sarif",
+            Format::Html => "nhiscan.html",
+            Format::Ocsf => "nhiscan.ocsf.json",
+            Format::Csv => "nhiscan.csv",
+            Format::Markdown => "nhiscan.md",
+            Format::Junit => "nhiscan.junit.xml",
+        }
+    }
+
+    fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -81,12 +119,16 @@ pub struct InputArgs {
     /// Export files or directories (recursed). Formats are detected by content.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format; several, comma-separated, with --output-dir.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Format::Table])]
+    pub format: Vec<Format>,
     /// Write the report to FILE instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
+    #[arg(long, short, value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
+    /// Write one file per --format into DIR (created if missing), named
+    /// nhiscan.txt, .json, .sarif, .html, .ocsf.json, .csv, .md, .junit.xml.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
     /// The clock for every age and expiry, RFC 3339 (default: now). Recorded in the report.
     #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
     pub now: Option<Timestamp>,
@@ -157,6 +199,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             match args.format {
                 Format::Table => table::write_catalog(&ALL_META, terminal_style(None), &mut out)?,
                 Format::Json => report::json::write(&*ALL_META, &mut out)?,
+                other => return Ok(unsupported("checks", other)),
             }
             Ok(exit::OK)
         }
@@ -204,9 +247,16 @@ fn scan(args: ScanArgs) -> Result<u8> {
         thresholds,
     );
     timings.lap("report");
-    emit(&args.input, |out, style| match args.input.format {
+    if let Some(code) = check_outputs(&args.input, &[]) {
+        return Ok(code);
+    }
+    emit_all(&args.input, |format, out, style| match format {
         Format::Table => table::write_report(&report, style, out),
         Format::Json => report::json::write_report(&report, out),
+        other => Err(std::io::Error::other(format!(
+            "the {} format is not built yet",
+            other.name()
+        ))),
     })?;
     timings.lap("render");
     if crate::timing::Timings::enabled() {
@@ -252,9 +302,13 @@ fn inventory(args: InputArgs) -> Result<u8> {
         now,
         Thresholds::default(),
     );
-    emit(&args, |out, style| match args.format {
+    if let Some(code) = check_outputs(&args, &[Format::Table, Format::Json]) {
+        return Ok(code);
+    }
+    emit_all(&args, |format, out, style| match format {
         Format::Table => table::write_inventory(&report, style, out),
         Format::Json => report::json::write(&report, out),
+        _ => unreachable!("check_outputs allows table and json only"),
     })?;
     for e in &loaded.errors {
         eprintln!("error: {e}");
@@ -280,6 +334,72 @@ fn terminal_style(output: Option<&PathBuf>) -> table::Style {
     }
 }
 
+fn unsupported(command: &str, format: Format) -> u8 {
+    eprintln!(
+        "error: `nhiscan {command}` writes table or json, not {}",
+        format.name()
+    );
+    exit::USAGE
+}
+
+/// Validates the format list against the output options (and, when `only` is
+/// not empty, against the formats the command writes). Returns the exit code to
+/// stop with, if any.
+fn check_outputs(args: &InputArgs, only: &[Format]) -> Option<u8> {
+    let command = if only.is_empty() { "scan" } else { "inventory" };
+    if let Some(&f) = args
+        .format
+        .iter()
+        .find(|f| !only.is_empty() && !only.contains(f))
+    {
+        return Some(unsupported(command, f));
+    }
+    if args.format.len() > 1 && args.output_dir.is_none() {
+        eprintln!(
+            "error: several formats need --output-dir DIR (one file per format); --output and standard output take one"
+        );
+        return Some(exit::USAGE);
+    }
+    None
+}
+
+/// Writes every requested format: to `--output-dir`, one file each, or to
+/// `--output` or standard output.
+fn emit_all(
+    args: &InputArgs,
+    render: impl Fn(Format, &mut dyn Write, table::Style) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut formats = args.format.clone();
+    formats.sort();
+    formats.dedup();
+    match &args.output_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            for format in formats {
+                let path = dir.join(format.file_name());
+                write_file(&path, |w, style| render(format, w, style))?;
+            }
+            Ok(())
+        }
+        None => emit(args, |w, style| render(formats[0], w, style)),
+    }
+}
+
+fn write_file(
+    path: &std::path::Path,
+    render: impl FnOnce(&mut dyn Write, table::Style) -> std::io::Result<()>,
+) -> Result<()> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    render(&mut w, terminal_style(Some(&path.to_path_buf())))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    w.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
 /// Writes a report to `--output` or standard output.
 fn emit(
     args: &InputArgs,
@@ -287,14 +407,7 @@ fn emit(
 ) -> Result<()> {
     let style = terminal_style(args.output.as_ref());
     match &args.output {
-        Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-            render(&mut w, style).with_context(|| format!("cannot write {}", path.display()))?;
-            w.flush()
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
+        Some(path) => write_file(path, render)?,
         None => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
