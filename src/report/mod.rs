@@ -16,12 +16,14 @@ use crate::import::InputError;
 use crate::model::{Inventory, Skipped, SourceFile, TenantSource};
 use crate::visibility::{self, Visibility};
 
+pub mod compliance;
 pub mod inventory;
 pub mod json;
+pub mod risk;
 pub mod table;
 
 /// Version of the JSON report schema (docs/json-report.md).
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "1.1";
 
 #[derive(Debug, Serialize)]
 pub struct Tool {
@@ -107,6 +109,11 @@ pub struct Report<'a> {
     pub notes: Vec<String>,
     pub summary: Summary,
     pub visibility: Visibility,
+    /// Identities with a risk score above zero, riskiest first (docs/reports.md).
+    pub risk: Vec<risk::IdentityRisk<'a>>,
+    /// Per control of OWASP NHI Top 10 and NIST CSF 2.0: checks, identities
+    /// evaluated, failing and passing.
+    pub compliance: Vec<compliance::FrameworkView>,
     /// Written after the other fields by [`json::write_report`], in parallel.
     #[serde(skip)]
     pub findings: Vec<FindingOut<'a>>,
@@ -163,6 +170,11 @@ impl<'a> Report<'a> {
                 by_check,
             },
             visibility: visibility::compute(inv, now, &thresholds),
+            risk: risk::score(inv, findings, now),
+            compliance: compliance::Framework::ALL
+                .iter()
+                .map(|&f| compliance::view(inv, findings, f))
+                .collect(),
             findings: findings.iter().map(|f| finding_out(inv, f)).collect(),
         }
     }
