@@ -40,6 +40,10 @@ pub enum Command {
     /// Print the visibility report: who owns what, what is used, what expires.
     #[command(after_help = EXIT_CODES)]
     Inventory(InputArgs),
+    /// Print the compliance view of a scan: per control of a framework, the
+    /// checks, the identities evaluated, failing and passing.
+    #[command(after_help = EXIT_CODES)]
+    Report(ReportArgs),
     /// List the check catalog.
     Checks(CatalogArgs),
     /// Print one check in full.
@@ -170,6 +174,23 @@ fn parse_account(s: &str) -> Result<String, String> {
 }
 
 #[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// The framework whose controls to show.
+    #[arg(long, value_enum)]
+    pub framework: FrameworkArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FrameworkArg {
+    /// OWASP Non-Human Identities Top 10 (2025): NHI1..NHI10.
+    OwaspNhi,
+    /// NIST CSF 2.0: PR.AA-01..05, ID.AM and DE.CM where mapped.
+    NistCsf,
+}
+
+#[derive(Debug, Args)]
 pub struct CatalogArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -194,6 +215,7 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => scan(args),
         Command::Inventory(args) => inventory(args),
+        Command::Report(args) => compliance_report(args),
         Command::Checks(args) => {
             let mut out = std::io::stdout().lock();
             match args.format {
@@ -228,7 +250,16 @@ fn load(args: &InputArgs) -> (import::Loaded, Timestamp) {
     (loaded, now)
 }
 
-fn scan(args: ScanArgs) -> Result<u8> {
+/// One scan's results: the loaded inventory, the findings and the clock.
+struct Scanned {
+    loaded: import::Loaded,
+    findings: Vec<crate::checks::Finding>,
+    now: Timestamp,
+    thresholds: Thresholds,
+    timings: crate::timing::Timings,
+}
+
+fn run_scan(args: &ScanArgs) -> Scanned {
     let (loaded, now) = load(&args.input);
     let mut timings = crate::timing::Timings::start();
     let thresholds = Thresholds::default();
@@ -239,6 +270,26 @@ fn scan(args: ScanArgs) -> Result<u8> {
         &args.trusted_aws_accounts,
     );
     timings.lap("checks");
+    Scanned {
+        loaded,
+        findings,
+        now,
+        thresholds,
+        timings,
+    }
+}
+
+fn scan(args: ScanArgs) -> Result<u8> {
+    if let Some(code) = check_outputs(&args.input, &[]) {
+        return Ok(code);
+    }
+    let Scanned {
+        loaded,
+        findings,
+        now,
+        thresholds,
+        mut timings,
+    } = run_scan(&args);
     let report = Report::build(
         &loaded.inventory,
         &findings,
@@ -247,12 +298,11 @@ fn scan(args: ScanArgs) -> Result<u8> {
         thresholds,
     );
     timings.lap("report");
-    if let Some(code) = check_outputs(&args.input, &[]) {
-        return Ok(code);
-    }
     emit_all(&args.input, |format, out, style| match format {
         Format::Table => table::write_report(&report, style, out),
         Format::Json => report::json::write_report(&report, out),
+        Format::Csv => report::csv::write(&report, out),
+        Format::Markdown => report::markdown::write(&report, out),
         other => Err(std::io::Error::other(format!(
             "the {} format is not built yet",
             other.name()
@@ -272,6 +322,28 @@ fn scan(args: ScanArgs) -> Result<u8> {
     std::mem::forget(findings);
     std::mem::forget(loaded);
     Ok(code)
+}
+
+/// `nhiscan report --framework F`: the compliance view alone.
+fn compliance_report(args: ReportArgs) -> Result<u8> {
+    use crate::report::compliance::{self, Framework};
+    if let Some(code) = check_outputs(&args.scan.input, &[Format::Table, Format::Json]) {
+        return Ok(code);
+    }
+    let scanned = run_scan(&args.scan);
+    let framework = match args.framework {
+        FrameworkArg::OwaspNhi => Framework::OwaspNhi,
+        FrameworkArg::NistCsf => Framework::NistCsf,
+    };
+    let view = compliance::view(&scanned.loaded.inventory, &scanned.findings, framework);
+    emit_all(&args.scan.input, |format, out, style| match format {
+        Format::Table => table::write_compliance(&view, style, out),
+        _ => report::json::write(&view, out),
+    })?;
+    for e in &scanned.loaded.errors {
+        eprintln!("error: {e}");
+    }
+    Ok(gate(&args.scan, &scanned.loaded.errors, &scanned.findings))
 }
 
 /// The exit code: input errors first, then the `--fail-on` gate.
@@ -346,7 +418,11 @@ fn unsupported(command: &str, format: Format) -> u8 {
 /// not empty, against the formats the command writes). Returns the exit code to
 /// stop with, if any.
 fn check_outputs(args: &InputArgs, only: &[Format]) -> Option<u8> {
-    let command = if only.is_empty() { "scan" } else { "inventory" };
+    let command = if only.is_empty() {
+        "scan"
+    } else {
+        "inventory/report"
+    };
     if let Some(&f) = args
         .format
         .iter()

@@ -17,8 +17,10 @@ use crate::model::{Inventory, Skipped, SourceFile, TenantSource};
 use crate::visibility::{self, Visibility};
 
 pub mod compliance;
+pub mod csv;
 pub mod inventory;
 pub mod json;
+pub mod markdown;
 pub mod risk;
 pub mod table;
 

@@ -102,6 +102,36 @@ pub fn write_report(r: &Report, style: Style, out: &mut dyn Write) -> std::io::R
             )?;
         }
     }
+    if !r.risk.is_empty() {
+        let mut t = table(style);
+        t.set_header([
+            "Risk", "Identity", "Provider", "Kind", "Crit", "High", "Med", "Low", "Tier",
+        ]);
+        for x in r.risk.iter().take(RISK_ROWS) {
+            let [c, h, m, l] = x.counts;
+            t.add_row(vec![
+                Cell::new(x.score),
+                Cell::new(x.name),
+                Cell::new(x.provider),
+                Cell::new(x.kind),
+                Cell::new(c),
+                Cell::new(h),
+                Cell::new(m),
+                Cell::new(l),
+                Cell::new(x.highest_tier),
+            ]);
+        }
+        writeln!(
+            out,
+            "Riskiest identities ({} of {} scored; docs/reports.md explains the score)",
+            r.risk.len().min(RISK_ROWS),
+            r.risk.len()
+        )?;
+        writeln!(out, "{t}")?;
+    }
+    for view in &r.compliance {
+        write_compliance(view, style, out)?;
+    }
     problems(out, &r.skipped, &r.errors, &r.notes)?;
     let counts: Vec<String> = Severity::ALL
         .iter()
@@ -116,6 +146,40 @@ pub fn write_report(r: &Report, style: Style, out: &mut dyn Write) -> std::io::R
         counts.join(", "),
         r.visibility.score
     )
+}
+
+/// Identities listed in the table's risk section.
+const RISK_ROWS: usize = 10;
+
+/// One framework's compliance view: a row per control.
+pub fn write_compliance(
+    view: &super::compliance::FrameworkView,
+    style: Style,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut t = table(style);
+    t.set_header([
+        "Control",
+        "Status",
+        "Failing",
+        "Passing",
+        "Evaluated",
+        "Findings",
+        "Checks",
+    ]);
+    for c in &view.controls {
+        t.add_row(vec![
+            Cell::new(format!("{} {}", c.id, c.title)),
+            Cell::new(c.status.as_str()),
+            Cell::new(c.failing),
+            Cell::new(c.passing),
+            Cell::new(c.evaluated),
+            Cell::new(c.findings),
+            Cell::new(c.checks.len()),
+        ]);
+    }
+    writeln!(out, "{}", view.title)?;
+    writeln!(out, "{t}")
 }
 
 /// The visibility report: coverage per provider and kind, then a summary line.
