@@ -169,7 +169,42 @@ fn cell(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::cell;
+    use super::{cell, render};
+    use crate::checks::testkit::*;
+    use crate::checks::{Finding, Severity, Thresholds};
+    use crate::model::Origin;
+    use crate::report::Report;
+
+    #[test]
+    fn findings_stop_at_the_budget_and_the_rest_are_counted() {
+        let mut k = Kit::new();
+        let mut findings = Vec::new();
+        for i in 0..200 {
+            let sp = k.sp(&format!("app-{i:03}"), Origin::Home);
+            let mut f = Finding::new(
+                "ENTRA-012",
+                Severity::Medium,
+                sp,
+                "k",
+                format!("secret of app-{i:03} is old"),
+                Default::default(),
+            );
+            f.fingerprint = format!("{i:032}");
+            findings.push(f);
+        }
+        let inv = k.finish();
+        let report = Report::build(&inv, &findings, &[], ts(NOW), Thresholds::default());
+        let whole = render(&report, usize::MAX);
+        assert!(!whole.contains("more findings"));
+        let cut = render(&report, whole.len() / 2);
+        assert!(cut.len() <= whole.len() / 2, "{} bytes", cut.len());
+        let shown = cut
+            .lines()
+            .filter(|l| l.starts_with("| medium | ENTRA-012 |"))
+            .count();
+        assert!(shown > 0 && shown < 200);
+        assert!(cut.contains(&format!("… and {} more findings", 200 - shown)));
+    }
 
     #[test]
     fn cells_cannot_break_the_table_or_inject_markup() {
