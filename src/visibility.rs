@@ -57,7 +57,29 @@ pub struct Visibility {
     pub score: u32,
     pub unused_days: i64,
     pub groups: Vec<Group>,
+    /// Valid secrets, certificates and keys (not federated, not token-signing) of
+    /// identities that are not first-party, by age since creation: one count per
+    /// bucket of [`AGE_BOUNDS_DAYS`], then one for an unknown creation date. Read
+    /// by the HTML report; not in the JSON report.
+    #[serde(skip)]
+    pub credential_ages: [usize; AGE_BUCKETS],
+    /// Credentials expiring in each of the next 90 days: element `d` counts those
+    /// whose expiry falls in (now + d days, now + d + 1 days]. The same credentials
+    /// as the groups' `expiring_within_90_days`. Read by the HTML report; not in the
+    /// JSON report.
+    #[serde(skip)]
+    pub expiring_by_day: Vec<usize>,
 }
+
+/// Upper bounds (exclusive, in days) of the credential age buckets; the last
+/// bucket is open.
+pub const AGE_BOUNDS_DAYS: [i64; 5] = [30, 90, 180, 365, 730];
+
+/// The age buckets: one per bound, one open-ended, one for an unknown creation date.
+pub const AGE_BUCKETS: usize = AGE_BOUNDS_DAYS.len() + 2;
+
+/// The days covered by [`Visibility::expiring_by_day`].
+pub const EXPIRY_CALENDAR_DAYS: i64 = 90;
 
 /// A credential past policy: expired, lifetime over the maximum, or valid and older
 /// than the rotation window. Token-signing and federated credentials are left out.
@@ -135,11 +157,45 @@ pub fn compute(inv: &Inventory, now: Timestamp, t: &Thresholds) -> Visibility {
         g.score = score(g);
         add(&mut all, g);
     }
+    let (credential_ages, expiring_by_day) = credential_calendar(inv, now);
     Visibility {
         score: score(&all),
         unused_days: t.unused_days,
         groups,
+        credential_ages,
+        expiring_by_day,
     }
+}
+
+/// The credential age histogram and the expiry calendar, over the credentials
+/// [`tally`] counts (those of identities that are not first-party).
+fn credential_calendar(inv: &Inventory, now: Timestamp) -> ([usize; AGE_BUCKETS], Vec<usize>) {
+    let mut ages = [0usize; AGE_BUCKETS];
+    let mut days = vec![0usize; EXPIRY_CALENDAR_DAYS as usize];
+    let horizon = days_before(now, -EXPIRY_CALENDAR_DAYS);
+    for c in &inv.credentials {
+        if inv.identities[c.identity].origin == Origin::FirstParty {
+            continue;
+        }
+        if c.kind != CredentialKind::Federated && !c.is_token_signing() && c.is_valid_at(now) {
+            let slot = match c.created {
+                Some(created) => {
+                    let age = days_between(created, now);
+                    AGE_BOUNDS_DAYS
+                        .iter()
+                        .position(|&b| age < b)
+                        .unwrap_or(AGE_BOUNDS_DAYS.len())
+                }
+                None => AGE_BUCKETS - 1,
+            };
+            ages[slot] += 1;
+        }
+        if let Some(e) = c.expires.filter(|e| *e > now && *e <= horizon) {
+            let secs = e.duration_since(now).as_secs();
+            days[((secs - 1) / 86_400) as usize] += 1;
+        }
+    }
+    (ages, days)
 }
 
 fn empty(key: &(String, String)) -> Group {
@@ -279,5 +335,32 @@ mod tests {
         // 0.4*0.5 + 0.4*1.0 + 0.2*0.5 = 0.7
         assert_eq!(g.score, 70);
         assert_eq!(v.score, 70);
+        // Only the valid secret has an age (10 days); it expires on day 20.
+        assert_eq!(v.credential_ages, [1, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(v.expiring_by_day.len(), 90);
+        assert_eq!(v.expiring_by_day[19], 1);
+        assert_eq!(v.expiring_by_day.iter().sum::<usize>(), 1);
+    }
+
+    #[test]
+    fn age_buckets_and_the_expiry_calendar_cover_customer_credentials() {
+        let mut k = Kit::new();
+        let a = k.sp("a", Origin::Home);
+        k.cred(a, CredentialKind::Secret, days_ago(45), days_ahead(1));
+        k.cred(
+            a,
+            CredentialKind::Certificate,
+            days_ago(400),
+            days_ahead(90),
+        );
+        k.cred(a, CredentialKind::Secret, days_ago(800), days_ahead(91));
+        let ms = k.sp("microsoft", Origin::FirstParty);
+        k.cred(ms, CredentialKind::Secret, days_ago(5), days_ahead(5));
+        let inv = k.finish();
+        let v = compute(&inv, ts(NOW), &Thresholds::default());
+        assert_eq!(v.credential_ages, [0, 1, 0, 0, 1, 1, 0]);
+        assert_eq!((v.expiring_by_day[0], v.expiring_by_day[89]), (1, 1));
+        let within: usize = v.groups.iter().map(|g| g.expiring_within_90_days).sum();
+        assert_eq!(v.expiring_by_day.iter().sum::<usize>(), within);
     }
 }

@@ -303,10 +303,14 @@ fn scan(args: ScanArgs) -> Result<u8> {
         Format::Json => report::json::write_report(&report, out),
         Format::Csv => report::csv::write(&report, out),
         Format::Markdown => report::markdown::write(&report, out),
-        other => Err(std::io::Error::other(format!(
-            "the {} format is not built yet",
-            other.name()
-        ))),
+        Format::Sarif => report::sarif::write(&report, out),
+        Format::Ocsf => report::ocsf::write(&report, out),
+        Format::Junit => report::junit::write(&report, out),
+        Format::Html => {
+            let holdings =
+                InventoryReport::build(&loaded.inventory, &loaded.errors, now, thresholds);
+            report::html::write(&report, &holdings, out)
+        }
     })?;
     timings.lap("render");
     if crate::timing::Timings::enabled() {

@@ -18,10 +18,14 @@ use crate::visibility::{self, Visibility};
 
 pub mod compliance;
 pub mod csv;
+pub mod html;
 pub mod inventory;
 pub mod json;
+pub mod junit;
 pub mod markdown;
+pub mod ocsf;
 pub mod risk;
+pub mod sarif;
 pub mod table;
 
 /// Version of the JSON report schema (docs/json-report.md).

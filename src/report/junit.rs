@@ -1,0 +1,245 @@
+//! JUnit XML output (`--format junit`) for CI test dashboards: GitLab
+//! (`artifacts:reports:junit`), Jenkins (JUnit plugin) and Azure DevOps
+//! (PublishTestResults, JUnit format).
+//!
+//! The document is a `<testsuites>` root with one `<testsuite>` per check of the
+//! catalog, sorted by id, named `<ID> <name>`, with the check's title, severity and
+//! framework ids as `<properties>`:
+//!
+//! - a check with findings has one `<testcase>` per identity it fired on
+//!   (`classname` = check id, `name` = identity name, sorted by name; when two
+//!   identities of one check share a name, each name is followed by the identity's
+//!   kind and id so that names stay unique, as GitLab keeps only the first of
+//!   duplicates), holding one `<failure message=… type=SEVERITY>` per finding,
+//!   whose text lists the location, fingerprint and evidence;
+//! - a check without findings has a single passing testcase named `no findings`,
+//!   so that dashboards show it as passed.
+//!
+//! `tests` counts test cases and `failures` failing test cases, so `failures` is
+//! never above `tests`; the number of `<failure>` elements is the number of
+//! findings. Input errors, if any, are a last suite, `nhiscan inputs`, with one
+//! `<error>` per error. Every element has `time="0"` and no timestamp: the output
+//! depends only on the report, so the same inputs and `--now` give byte-identical
+//! XML. Only the standard attributes (`name`, `tests`, `failures`, `errors`,
+//! `skipped`, `time`, `classname`, `message`, `type`) are written. Text is escaped
+//! for XML 1.0, and characters XML 1.0 does not allow are dropped. The report holds
+//! no secret values, so neither does the XML.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use serde_json::Value;
+
+use super::{FindingOut, Report};
+use crate::checks::meta::{ALL_META, CheckMeta};
+
+/// Writes the report as JUnit XML.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut metas: Vec<&'static CheckMeta> = ALL_META.iter().collect();
+    metas.sort_by(|a, b| a.id.cmp(&b.id));
+
+    // check id -> identity key -> findings, in report order.
+    type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
+    let mut by_check: BTreeMap<&str, BTreeMap<Key, Vec<&FindingOut>>> = BTreeMap::new();
+    for f in &report.findings {
+        let i = &f.identity;
+        by_check
+            .entry(f.check_id)
+            .or_default()
+            .entry((i.name, i.provider, i.kind, i.id))
+            .or_default()
+            .push(f);
+    }
+
+    let case_count = |id: &str| by_check.get(id).map_or(1, BTreeMap::len);
+    let errors = report.errors.len();
+    let tests: usize = metas.iter().map(|m| case_count(&m.id)).sum::<usize>() + errors;
+    let failures: usize = by_check.values().map(BTreeMap::len).sum();
+    write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nhiscan\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\" time=\"0\">\n"
+    )?;
+
+    // Each test case is rendered into `buf`, then written, so that a large report
+    // is never held in memory twice.
+    let mut buf = String::new();
+    for m in &metas {
+        let cases = by_check.get(m.id.as_str());
+        let failing = cases.map_or(0, BTreeMap::len);
+        let _ = writeln!(
+            buf,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failing}\" errors=\"0\" skipped=\"0\" time=\"0\">",
+            attr(&format!("{} {}", m.id, m.name)),
+            case_count(&m.id),
+        );
+        suite_properties(&mut buf, m);
+        match cases {
+            None => {
+                let _ = writeln!(
+                    buf,
+                    "    <testcase classname=\"{}\" name=\"no findings\" time=\"0\"/>",
+                    attr(&m.id)
+                );
+            }
+            Some(cases) => {
+                let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+                for (name, ..) in cases.keys() {
+                    *names.entry(name).or_default() += 1;
+                }
+                for ((name, _, kind, id), findings) in cases {
+                    let name = if names[name] > 1 || name.is_empty() {
+                        format!("{name} ({kind} {id})").trim_start().to_string()
+                    } else {
+                        name.to_string()
+                    };
+                    let _ = writeln!(
+                        buf,
+                        "    <testcase classname=\"{}\" name=\"{}\" time=\"0\">",
+                        attr(&m.id),
+                        attr(&name)
+                    );
+                    for f in findings {
+                        failure(&mut buf, m, f);
+                    }
+                    buf.push_str("    </testcase>\n");
+                    out.write_all(buf.as_bytes())?;
+                    buf.clear();
+                }
+            }
+        }
+        buf.push_str("  </testsuite>\n");
+        out.write_all(buf.as_bytes())?;
+        buf.clear();
+    }
+
+    if errors > 0 {
+        let _ = writeln!(
+            buf,
+            "  <testsuite name=\"nhiscan inputs\" tests=\"{errors}\" failures=\"0\" errors=\"{errors}\" skipped=\"0\" time=\"0\">"
+        );
+        for (i, e) in report.errors.iter().enumerate() {
+            let _ = writeln!(
+                buf,
+                "    <testcase classname=\"inputs\" name=\"input error {}\" time=\"0\">\n      <error message=\"{}\" type=\"input-error\">{}</error>\n    </testcase>",
+                i + 1,
+                attr(&e.message),
+                text(&e.message)
+            );
+        }
+        buf.push_str("  </testsuite>\n");
+    }
+    buf.push_str("</testsuites>\n");
+    out.write_all(buf.as_bytes())
+}
+
+fn suite_properties(s: &mut String, m: &CheckMeta) {
+    s.push_str("    <properties>\n");
+    let mut prop = |name: &str, value: &str| {
+        let _ = writeln!(
+            s,
+            "      <property name=\"{}\" value=\"{}\"/>",
+            attr(name),
+            attr(value)
+        );
+    };
+    prop("check_id", &m.id);
+    prop("title", m.title.trim());
+    prop("provider", &m.provider);
+    prop("severity", m.severity.as_str());
+    prop("owasp_nhi", &m.owasp.join(", "));
+    prop("nist_csf", &m.nist.join(", "));
+    s.push_str("    </properties>\n");
+}
+
+fn failure(s: &mut String, m: &CheckMeta, f: &FindingOut) {
+    let i = &f.identity;
+    let mut body = format!(
+        "{} {}: {}\nSeverity: {}\nIdentity: {} ({} {}{}{})\nLocation: {}:{}\nFingerprint: {}\nOWASP NHI Top 10 2025: {}\nNIST CSF 2.0: {}\n",
+        m.id,
+        m.name,
+        f.title,
+        f.severity.as_str(),
+        i.name,
+        i.provider,
+        i.kind,
+        if i.id.is_empty() { "" } else { " " },
+        i.id,
+        f.location.path,
+        f.location.line,
+        f.fingerprint,
+        f.owasp_nhi.join(", "),
+        f.nist_csf.join(", "),
+    );
+    if !f.evidence.0.is_empty() {
+        body.push_str("Evidence:\n");
+        for (k, v) in &f.evidence.0 {
+            let v = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let _ = writeln!(body, "  {k}: {v}");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+        attr(f.message),
+        f.severity.as_str(),
+        text(&body)
+    );
+}
+
+/// Escapes text content for XML 1.0.
+fn text(s: &str) -> String {
+    escape(s, false)
+}
+
+/// Escapes an attribute value for XML 1.0; line breaks and tabs become character
+/// references so that parsers do not normalise them to spaces.
+fn attr(s: &str) -> String {
+    escape(s, true)
+}
+
+/// Escapes `& < > " '` and drops the characters XML 1.0 does not allow (controls
+/// other than tab, line feed and carriage return; U+FFFE and U+FFFF).
+fn escape(s: &str, attribute: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' if attribute => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' if attribute => out.push_str("&#9;"),
+            '\t' | '\n' => out.push(c),
+            c if (c as u32) < 0x20 => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_covers_markup_quotes_and_forbidden_characters() {
+        assert_eq!(
+            text(r#"a & b < c > d "e" 'f'"#),
+            "a &amp; b &lt; c &gt; d &quot;e&quot; &apos;f&apos;"
+        );
+        assert_eq!(text("x\u{0}\u{1}\u{8}\u{b}\u{c}\u{1f}y"), "xy");
+        assert_eq!(text("x\u{FFFE}\u{FFFF}y"), "xy");
+        assert_eq!(text("line\nnext\ttab"), "line\nnext\ttab");
+        assert_eq!(text("cr\r"), "cr&#13;");
+        assert_eq!(attr("line\nnext\ttab"), "line&#10;next&#9;tab");
+        assert_eq!(text("café 🔑 \u{D7FF}\u{E000}"), "café 🔑 \u{D7FF}\u{E000}");
+        assert_eq!(text("]]>"), "]]&gt;");
+    }
+}

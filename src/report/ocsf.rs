@@ -1,0 +1,417 @@
+//! OCSF output (`--format ocsf`): one OCSF 1.8.0 Detection Finding per finding,
+//! written as a pretty-printed JSON array (the shape Prowler's `json-ocsf` uses).
+//!
+//! Every record is class 2004 (Detection Finding) in category 2 (Findings), with
+//! activity 1 (Create) and so `type_uid` 200401 (`class_uid * 100 + activity_id`),
+//! status 1 (New), and fits the OCSF 1.8.0 class schema without profiles
+//! (`shared/schemas/ocsf-1.8.0-detection_finding.schema.json`, which admits no
+//! field outside the class):
+//!
+//! - `time` and `finding_info.created_time` are the scan clock (`scanned_at`, from
+//!   `--now`) in epoch **milliseconds**, as OCSF `timestamp_t` requires; no other
+//!   time is written, so the same inputs and `--now` give byte-identical output.
+//! - `severity_id` follows the OCSF scale from the finding's own severity: 1
+//!   Informational, 2 Low, 3 Medium, 4 High, 5 Critical.
+//! - `finding_info.uid` is the finding's fingerprint, stable across runs;
+//!   `finding_info.analytic` names the check (`uid` = check id, `name` = check
+//!   name, type 1 Rule); `finding_info.types` holds the OWASP NHI Top 10 ids;
+//!   `finding_info.attacks` the MITRE ATT&CK techniques of the check.
+//! - `resources[0]` is the identity (or the resource) the finding is about.
+//! - `evidences[0].data` holds the finding's evidence, which never contains a
+//!   secret value.
+//! - `remediation` and `risk_details` come from the check's metadata.
+//! - OCSF has no field for framework mappings in this class, so the OWASP NHI, NIST
+//!   CSF 2.0 and CIS ids go in `unmapped.compliance`, with the export file and line
+//!   in `unmapped.location`.
+
+use std::io::{self, Write};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{FindingOut, Report};
+use crate::checks::meta::{CheckMeta, lookup};
+use crate::checks::{EvidenceMap, Severity};
+
+/// The OCSF schema version the records follow.
+pub const OCSF_VERSION: &str = "1.8.0";
+
+const CLASS_UID: u32 = 2004;
+const CATEGORY_UID: u32 = 2;
+const ACTIVITY_CREATE: u32 = 1;
+const PRODUCT_URL: &str = "https://github.com/nhiscan/nhiscan";
+
+/// Records per parallel serialisation task.
+const CHUNK: usize = 1024;
+
+/// Writes every finding as an OCSF Detection Finding, in report order.
+///
+/// Records are rendered in parallel chunks; the bytes are those of
+/// `serde_json::to_writer_pretty` over the whole array.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    write_chunked(report, out, CHUNK)
+}
+
+fn write_chunked(report: &Report, out: &mut dyn Write, chunk_len: usize) -> io::Result<()> {
+    let time = epoch_ms(&report.scanned_at)?;
+    if report.findings.is_empty() {
+        return out.write_all(b"[]\n");
+    }
+    out.write_all(b"[")?;
+    // Batches of chunks bound the memory held in rendered-but-unwritten bytes.
+    let batch = chunk_len * 4 * rayon::current_num_threads();
+    let mut first = true;
+    for group in report.findings.chunks(batch) {
+        let chunks: Vec<io::Result<Vec<u8>>> = group
+            .par_chunks(chunk_len)
+            .map(|chunk| render_chunk(report, chunk, time))
+            .collect();
+        for chunk in chunks {
+            out.write_all(if first { b"\n  " } else { b",\n  " })?;
+            out.write_all(&chunk?)?;
+            first = false;
+        }
+    }
+    out.write_all(b"\n]\n")
+}
+
+/// Records one level deep in the array, separated as serde_json's pretty printer
+/// separates them. JSON strings hold no raw line feeds, so indenting every line
+/// feed by two spaces moves a record one level down.
+fn render_chunk(report: &Report, chunk: &[FindingOut], time: i64) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(chunk.len() * 4096);
+    let mut one = Vec::with_capacity(4096);
+    for (i, f) in chunk.iter().enumerate() {
+        if i > 0 {
+            buf.extend_from_slice(b",\n  ");
+        }
+        one.clear();
+        serde_json::to_writer_pretty(&mut one, &record(report, f, time))?;
+        let mut rest = &one[..];
+        while let Some(i) = memchr::memchr(b'\n', rest) {
+            buf.extend_from_slice(&rest[..=i]);
+            buf.extend_from_slice(b"  ");
+            rest = &rest[i + 1..];
+        }
+        buf.extend_from_slice(rest);
+    }
+    Ok(buf)
+}
+
+/// `scanned_at` (RFC 3339) as milliseconds since the Unix epoch.
+fn epoch_ms(scanned_at: &str) -> io::Result<i64> {
+    scanned_at
+        .parse::<jiff::Timestamp>()
+        .map(|t| t.as_millisecond())
+        .map_err(|e| io::Error::other(format!("scanned_at {scanned_at:?}: {e}")))
+}
+
+#[derive(Serialize)]
+struct Record<'a> {
+    activity_id: u32,
+    activity_name: &'static str,
+    category_uid: u32,
+    category_name: &'static str,
+    class_uid: u32,
+    class_name: &'static str,
+    type_uid: u32,
+    type_name: &'static str,
+    severity_id: u8,
+    severity: &'static str,
+    status_id: u8,
+    status: &'static str,
+    status_code: &'static str,
+    time: i64,
+    message: &'a str,
+    metadata: Metadata<'a>,
+    finding_info: FindingInfo<'a>,
+    resources: [Resource<'a>; 1],
+    evidences: [Evidence<'a>; 1],
+    remediation: Remediation<'a>,
+    risk_details: &'a str,
+    unmapped: Unmapped<'a>,
+}
+
+#[derive(Serialize)]
+struct Metadata<'a> {
+    version: &'static str,
+    product: Product,
+    event_code: &'a str,
+    log_name: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tenant_uid: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Product {
+    uid: &'static str,
+    name: &'static str,
+    vendor_name: &'static str,
+    version: &'static str,
+    url_string: &'static str,
+}
+
+#[derive(Serialize)]
+struct FindingInfo<'a> {
+    uid: &'a str,
+    title: &'a str,
+    desc: &'a str,
+    types: &'a [String],
+    created_time: i64,
+    analytic: Analytic<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    attacks: Vec<Attack>,
+}
+
+#[derive(Serialize)]
+struct Analytic<'a> {
+    uid: &'a str,
+    name: &'a str,
+    desc: &'a str,
+    category: &'a str,
+    type_id: u8,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Attack {
+    technique: Technique,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sub_technique: Option<Technique>,
+}
+
+#[derive(Serialize)]
+struct Technique {
+    uid: String,
+    src_url: String,
+}
+
+#[derive(Serialize)]
+struct Resource<'a> {
+    uid: &'a str,
+    name: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a str>,
+    labels: [String; 1],
+}
+
+#[derive(Serialize)]
+struct Evidence<'a> {
+    data: &'a EvidenceMap,
+}
+
+#[derive(Serialize)]
+struct Remediation<'a> {
+    desc: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    references: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Unmapped<'a> {
+    provider: &'a str,
+    check_name: &'a str,
+    compliance: Compliance<'a>,
+    location: Location<'a>,
+}
+
+#[derive(Serialize)]
+struct Compliance<'a> {
+    #[serde(rename = "OWASP-NHI-Top10-2025")]
+    owasp: &'a [String],
+    #[serde(rename = "NIST-CSF-2.0")]
+    nist: &'a [String],
+    #[serde(rename = "CIS", skip_serializing_if = "<[String]>::is_empty")]
+    cis: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    path: &'a str,
+    line: u32,
+}
+
+/// OCSF `severity_id` and its caption.
+fn severity(s: Severity) -> (u8, &'static str) {
+    match s {
+        Severity::Info => (1, "Informational"),
+        Severity::Low => (2, "Low"),
+        Severity::Medium => (3, "Medium"),
+        Severity::High => (4, "High"),
+        Severity::Critical => (5, "Critical"),
+    }
+}
+
+/// `T1078.004` as technique T1078 with sub-technique T1078.004.
+fn attack(id: &str) -> Attack {
+    let url = |path: &str| format!("https://attack.mitre.org/techniques/{path}/");
+    match id.split_once('.') {
+        Some((t, sub)) => Attack {
+            technique: Technique {
+                uid: t.to_string(),
+                src_url: url(t),
+            },
+            sub_technique: Some(Technique {
+                uid: id.to_string(),
+                src_url: url(&format!("{t}/{sub}")),
+            }),
+        },
+        None => Attack {
+            technique: Technique {
+                uid: id.to_string(),
+                src_url: url(id),
+            },
+            sub_technique: None,
+        },
+    }
+}
+
+fn record<'a>(report: &'a Report, f: &'a FindingOut<'a>, time: i64) -> Record<'a> {
+    let m: &'static CheckMeta = lookup(f.check_id).expect("every finding's check is registered");
+    let (severity_id, severity) = severity(f.severity);
+    let id = &f.identity;
+    let uid = if id.id.is_empty() { id.name } else { id.id };
+    let namespace = (id.kind == "k8s_service_account")
+        .then(|| id.id.split_once('/').map(|(ns, _)| ns))
+        .flatten();
+    Record {
+        activity_id: ACTIVITY_CREATE,
+        activity_name: "Create",
+        category_uid: CATEGORY_UID,
+        category_name: "Findings",
+        class_uid: CLASS_UID,
+        class_name: "Detection Finding",
+        type_uid: CLASS_UID * 100 + ACTIVITY_CREATE,
+        type_name: "Detection Finding: Create",
+        severity_id,
+        severity,
+        status_id: 1,
+        status: "New",
+        status_code: "FAIL",
+        time,
+        message: f.message,
+        metadata: Metadata {
+            version: OCSF_VERSION,
+            product: Product {
+                uid: "nhiscan",
+                name: report.tool.name,
+                vendor_name: "nhiscan",
+                version: report.tool.version,
+                url_string: PRODUCT_URL,
+            },
+            event_code: f.check_id,
+            log_name: "nhiscan scan",
+            tenant_uid: report.tenant.id.as_deref(),
+        },
+        finding_info: FindingInfo {
+            uid: f.fingerprint,
+            title: f.title,
+            desc: m.description.trim(),
+            types: f.owasp_nhi,
+            created_time: time,
+            analytic: Analytic {
+                uid: &m.id,
+                name: &m.name,
+                desc: &m.title,
+                category: &m.provider,
+                type_id: 1,
+                kind: "Rule",
+            },
+            attacks: m.attack.iter().map(|a| attack(a)).collect(),
+        },
+        resources: [Resource {
+            uid,
+            name: id.name,
+            kind: id.kind,
+            namespace,
+            labels: [format!("provider:{}", id.provider)],
+        }],
+        evidences: [Evidence { data: f.evidence }],
+        remediation: Remediation {
+            desc: m.remediation.trim(),
+            references: &m.references,
+        },
+        risk_details: m.rationale.trim(),
+        unmapped: Unmapped {
+            provider: f.provider,
+            check_name: &m.name,
+            compliance: Compliance {
+                owasp: f.owasp_nhi,
+                nist: f.nist_csf,
+                cis: &m.cis,
+            },
+            location: Location {
+                path: f.location.path,
+                line: f.location.line,
+            },
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parallel_rendering_is_byte_identical_to_serde_pretty() {
+        use crate::checks::Thresholds;
+        use crate::import::{LoadOptions, load};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/entra/contoso");
+        let loaded = load(&[dir], &LoadOptions::default());
+        let now = crate::time::parse_timestamp("2026-11-01T00:00:00Z").unwrap();
+        let findings = crate::engine::run(&loaded.inventory, now, Thresholds::default());
+        let report = Report::build(
+            &loaded.inventory,
+            &findings,
+            &[],
+            now,
+            Thresholds::default(),
+        );
+        assert!(report.findings.len() > 40);
+        let time = epoch_ms(&report.scanned_at).unwrap();
+        let records: Vec<Record> = report
+            .findings
+            .iter()
+            .map(|f| record(&report, f, time))
+            .collect();
+        let mut reference = serde_json::to_vec_pretty(&records).unwrap();
+        reference.push(b'\n');
+        for chunk_len in [1, 7, CHUNK] {
+            let mut ours = Vec::new();
+            write_chunked(&report, &mut ours, chunk_len).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(reference.clone()).unwrap()
+            );
+        }
+
+        let empty = Report::build(&loaded.inventory, &[], &[], now, Thresholds::default());
+        let mut ours = Vec::new();
+        write(&empty, &mut ours).unwrap();
+        assert_eq!(ours, b"[]\n");
+    }
+
+    #[test]
+    fn time_is_epoch_milliseconds() {
+        assert_eq!(epoch_ms("2026-11-01T00:00:00Z").unwrap(), 1_793_491_200_000);
+        assert_eq!(epoch_ms("1970-01-01T00:00:01Z").unwrap(), 1_000);
+        assert!(epoch_ms("yesterday").is_err());
+    }
+
+    #[test]
+    fn attack_ids_split_into_technique_and_sub_technique() {
+        let a = serde_json::to_value(attack("T1078.004")).unwrap();
+        assert_eq!(a["technique"]["uid"], "T1078");
+        assert_eq!(a["sub_technique"]["uid"], "T1078.004");
+        assert_eq!(
+            a["sub_technique"]["src_url"],
+            "https://attack.mitre.org/techniques/T1078/004/"
+        );
+        let a = serde_json::to_value(attack("T1098")).unwrap();
+        assert_eq!(a["technique"]["uid"], "T1098");
+        assert!(a.get("sub_technique").is_none());
+    }
+}
