@@ -23,16 +23,6 @@ fn all_formats() -> String {
     FORMATS.map(|(f, _)| f).join(",")
 }
 
-fn demos() -> Vec<PathBuf> {
-    let t = root().join("testdata");
-    vec![
-        t.join("entra/contoso"),
-        t.join("aws/demo-account"),
-        t.join("gcp/demo-project"),
-        t.join("k8s/demo-cluster"),
-    ]
-}
-
 /// Scans `paths` to every format in a new directory; returns it.
 fn scan_all(paths: &[PathBuf], threads: &str) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();

@@ -30,14 +30,6 @@ use common::*;
 use regex::Regex;
 use serde_json::Value;
 
-const DEMOS: [&str; 4] = [
-    "testdata/entra/contoso",
-    "testdata/aws/demo-account",
-    "testdata/gcp/demo-project",
-    "testdata/k8s/demo-cluster",
-];
-
-const GCP_RESOURCE: &str = "project-iam-policy.json=projects/contoso-prod";
 
 /// Runs `nhiscan scan --now NOW --format <format> <args>` and returns stdout.
 fn scan(format: &str, args: &[&str]) -> String {
@@ -58,7 +50,7 @@ fn scan(format: &str, args: &[&str]) -> String {
 
 fn demo_args() -> Vec<&'static str> {
     let mut args = DEMOS.to_vec();
-    args.extend(["--gcp-resource", GCP_RESOURCE]);
+    args.extend(GCP_RESOURCE);
     args
 }
 

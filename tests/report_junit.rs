@@ -9,27 +9,10 @@ use std::path::{Path, PathBuf};
 use common::*;
 use serde_json::Value;
 
-fn demos() -> Vec<PathBuf> {
-    [
-        "testdata/entra/contoso",
-        "testdata/aws/demo-account",
-        "testdata/gcp/demo-project",
-        "testdata/k8s/demo-cluster",
-    ]
-    .iter()
-    .map(|p| root().join(p))
-    .collect()
-}
-
-const GCP: [&str; 2] = [
-    "--gcp-resource",
-    "project-iam-policy.json=projects/contoso-prod",
-];
-
 fn scan(format: &str, paths: &[PathBuf]) -> String {
     let out = nhiscan()
         .args(["scan", "--format", format, "--now", NOW])
-        .args(GCP)
+        .args(GCP_RESOURCE)
         .args(paths)
         .output()
         .expect("runs");
@@ -139,7 +122,7 @@ fn junit_has_a_suite_per_check_and_a_failure_per_finding() {
     assert_eq!(doc.name, "testsuites");
 
     let paths: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
-    let (_, report, _) = json("scan", &paths, &GCP);
+    let (_, report, _) = json("scan", &paths, &GCP_RESOURCE);
     let findings = report["findings"].as_array().unwrap();
     let catalog: Value = serde_json::from_slice(
         &nhiscan()

@@ -11,27 +11,10 @@ use serde_json::Value;
 /// 2026-11-01T00:00:00Z (`NOW`) in milliseconds since the Unix epoch.
 const NOW_MS: i64 = 1_793_491_200_000;
 
-fn demos() -> Vec<PathBuf> {
-    [
-        "testdata/entra/contoso",
-        "testdata/aws/demo-account",
-        "testdata/gcp/demo-project",
-        "testdata/k8s/demo-cluster",
-    ]
-    .iter()
-    .map(|p| root().join(p))
-    .collect()
-}
-
-const GCP: [&str; 2] = [
-    "--gcp-resource",
-    "project-iam-policy.json=projects/contoso-prod",
-];
-
 fn scan(format: &str) -> Vec<u8> {
     let out = nhiscan()
         .args(["scan", "--format", format, "--now", NOW])
-        .args(GCP)
+        .args(GCP_RESOURCE)
         .args(demos())
         .output()
         .expect("runs");
@@ -58,7 +41,7 @@ fn every_record_is_a_valid_detection_finding() {
     let records = records.as_array().expect("a JSON array");
     let dirs = demos();
     let paths: Vec<&std::path::Path> = dirs.iter().map(PathBuf::as_path).collect();
-    let (_, report, _) = json("scan", &paths, &GCP);
+    let (_, report, _) = json("scan", &paths, &GCP_RESOURCE);
     let findings = report["findings"].as_array().unwrap();
     assert_eq!(records.len(), findings.len());
     assert!(records.len() > 100);

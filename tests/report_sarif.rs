@@ -9,18 +9,6 @@ use std::path::{Path, PathBuf};
 use common::*;
 use serde_json::Value;
 
-fn demos() -> Vec<PathBuf> {
-    [
-        "testdata/entra/contoso",
-        "testdata/aws/demo-account",
-        "testdata/gcp/demo-project",
-        "testdata/k8s/demo-cluster",
-    ]
-    .iter()
-    .map(|p| root().join(p))
-    .collect()
-}
-
 /// `nhiscan scan --format FORMAT` over the four demos, run in `cwd`.
 fn scan(format: &str, cwd: &Path) -> Vec<u8> {
     let mut c = nhiscan();

@@ -9,6 +9,25 @@ use serde_json::Value;
 /// The clock every test passes.
 pub const NOW: &str = "2026-11-01T00:00:00Z";
 
+/// The four demo exports, relative to the crate root.
+pub const DEMOS: [&str; 4] = [
+    "testdata/entra/contoso",
+    "testdata/aws/demo-account",
+    "testdata/gcp/demo-project",
+    "testdata/k8s/demo-cluster",
+];
+
+/// Names the GCP demo's bare project policy (`--gcp-resource`).
+pub const GCP_RESOURCE: [&str; 2] = [
+    "--gcp-resource",
+    "project-iam-policy.json=projects/contoso-prod",
+];
+
+/// The four demo exports as absolute paths.
+pub fn demos() -> Vec<PathBuf> {
+    DEMOS.iter().map(|p| root().join(p)).collect()
+}
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
