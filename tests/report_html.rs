@@ -30,7 +30,6 @@ use common::*;
 use regex::Regex;
 use serde_json::Value;
 
-
 /// Runs `nhiscan scan --now NOW --format <format> <args>` and returns stdout.
 fn scan(format: &str, args: &[&str]) -> String {
     let out = nhiscan()
