@@ -447,8 +447,9 @@ fn check_outputs(args: &InputArgs, only: &[Format]) -> Option<u8> {
 /// `--output` or standard output.
 fn emit_all(
     args: &InputArgs,
-    render: impl Fn(Format, &mut dyn Write, table::Style) -> std::io::Result<()>,
+    render: impl Fn(Format, &mut dyn Write, table::Style) -> std::io::Result<()> + Sync,
 ) -> Result<()> {
+    use rayon::prelude::*;
     let mut formats = args.format.clone();
     formats.sort();
     formats.dedup();
@@ -456,11 +457,11 @@ fn emit_all(
         Some(dir) => {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
-            for format in formats {
+            // Each format goes to its own file, so they are written in parallel.
+            formats.par_iter().try_for_each(|&format| {
                 let path = dir.join(format.file_name());
-                write_file(&path, |w, style| render(format, w, style))?;
-            }
-            Ok(())
+                write_file(&path, |w, style| render(format, w, style))
+            })
         }
         None => emit(args, |w, style| render(formats[0], w, style)),
     }
