@@ -5,6 +5,10 @@
 #   scripts/bench.sh [IDENTITIES] [RUNS]      (defaults: 50000 3)
 #
 # Inputs go to ${BENCH_DIR:-/tmp/nhiscan-bench}; nothing is written to the repo.
+# NO_BUILD=1 skips the cargo build and uses the binaries already in target/release.
+# NHISCAN=PATH measures that binary instead of target/release/nhiscan (for example a copy,
+# so that a concurrent build cannot replace it during the run).
+# Run it on an otherwise idle machine: the load average is printed first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-50000}
@@ -12,17 +16,21 @@ runs=${2:-3}
 dir=${BENCH_DIR:-/tmp/nhiscan-bench}/entra-$n
 now=2026-11-01T00:00:00Z
 
-cargo build --release --quiet --bin nhiscan --example synth
+if [ "${NO_BUILD:-0}" != 1 ]; then
+  cargo build --release --quiet --bin nhiscan --example synth
+fi
 if [ ! -d "$dir" ]; then
   ./target/release/examples/synth --provider entra --identities "$n" --out "$dir"
 fi
+bin=${NHISCAN:-./target/release/nhiscan}
 bytes=$(du -sb "$dir" | cut -f1)
 echo "input: $dir, $n service principals, $((bytes / 1000000)) MB"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "binary: $bin, sha256 $(sha256sum "$bin" | cut -c1-16)…, built $(date -u -r "$bin" +%Y-%m-%dT%H:%M:%SZ)"
 for format in json table; do
   for run in $(seq "$runs"); do
     out=$(mktemp)
-    /usr/bin/time -v ./target/release/nhiscan scan "$dir" --now "$now" --format "$format" -o "$out" 2> "$out.time" || true
+    /usr/bin/time -v "$bin" scan "$dir" --now "$now" --format "$format" -o "$out" 2> "$out.time" || true
     wall=$(grep 'Elapsed (wall clock)' "$out.time" | awk '{print $NF}')
     rss=$(grep 'Maximum resident' "$out.time" | awk '{print $NF}')
     secs=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1*3600+$2*60+$3; else print $1*60+$2 }')

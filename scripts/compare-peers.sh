@@ -24,6 +24,10 @@
 #        - nhiscan on the 30,000-principal directory, $RUNS runs;
 #      and prints a table (every run's wall time, median wall and CPU time, peak RSS) and the
 #      speed-up factors (median peer time / median nhiscan time, wall and CPU).
+#      A run of nhiscan on 3,000 principals takes a few ticks of /usr/bin/time's 10 ms clock,
+#      so if `perf` is installed nhiscan's 3,000-principal runs are also timed with
+#      `perf stat -r $PERF_RUNS` (mean wall time and its standard error, which is
+#      what perf prints after "+-"), and the speed-ups are given against that mean as well.
 #
 # Settings (environment variables, all optional):
 #   PEERS_VENV=/tmp/peers        virtualenv holding cloudsplaining and parliament
@@ -31,11 +35,19 @@
 #   BENCH_DIR=/tmp/bench-aws     where the 3,000-principal input goes (BENCH_DIR/aws-3000)
 #   BIG_DIR=/tmp/aws-30000       where the 30,000-principal input goes
 #   OUT=/tmp/compare-peers       scratch output (reports, /usr/bin/time logs)
-#   RUNS=3  PEER_RUNS=1  PEER_TIMEOUT=1800 (seconds; a capped run is shown as "> 30 min")
+#   RUNS=5  PEER_RUNS=1  PEER_TIMEOUT=1800 (seconds; a capped run is shown as "> 30 min")
+#   PERF_RUNS=20                 repetitions of `perf stat -r` (0 skips the perf stat timing)
+#   WARMUP=1                     untimed runs of nhiscan before each of its timed series: on an
+#                                idle virtual machine the first short run after a pause is
+#                                2-3x slower (cold vCPU), which says nothing about nhiscan
 #   NOW=2026-11-01T00:00:00Z     the --now passed to nhiscan
+#   NHISCAN=target/release/nhiscan  the binary to measure; point it at a copy to keep a
+#                                concurrent `cargo build` from replacing it during the run
 #
 # Nothing is written to the repository. The nhiscan release binary and the synth example
-# are built only if they are missing (cargo build --release).
+# are built only if they are missing (cargo build --release). The machine should be otherwise
+# idle: the script prints the load average before it starts, and the timings mean nothing if
+# something else (a cargo build, another benchmark) runs at the same time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -54,12 +66,14 @@ bench_dir=${BENCH_DIR:-/tmp/bench-aws}
 small=$bench_dir/aws-3000
 big=${BIG_DIR:-/tmp/aws-30000}
 out=${OUT:-/tmp/compare-peers}
-runs=${RUNS:-3}
+runs=${RUNS:-5}
+perf_runs=${PERF_RUNS:-20}
+warmup=${WARMUP:-1}
 peer_runs=${PEER_RUNS:-1}
 peer_timeout=${PEER_TIMEOUT:-1800}
 now=${NOW:-2026-11-01T00:00:00Z}
 sample=$repo/../shared/samples/aws/cloudsplaining_examples_example_authz_details.json
-nhiscan=$repo/target/release/nhiscan
+nhiscan=${NHISCAN:-$repo/target/release/nhiscan}
 synth=$repo/target/release/examples/synth
 
 [ -x /usr/bin/time ] || { echo "error: /usr/bin/time (GNU time) is required" >&2; exit 1; }
@@ -78,7 +92,8 @@ mkdir -p "$out"
 
 echo "machine: $(nproc) vCPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM"
 echo "versions: $("$nhiscan" --version), cloudsplaining $("$venv/bin/cloudsplaining" --version | awk '{print $NF}'), parliament $("$venv/bin/parliament" --version | awk '{print $NF}'), policy_sentry $("$venv/bin/pip" show policy_sentry 2> /dev/null | awk '/^Version/ {print $2}'), $("$py" --version)"
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "nhiscan binary: $nhiscan, sha256 $(sha256sum "$nhiscan" | cut -c1-16)…, built $(date -u -r "$nhiscan" +%Y-%m-%dT%H:%M:%SZ)"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
 # --- correctness ------------------------------------------------------------------------
@@ -188,6 +203,29 @@ timed() {
              printf "  %-15s %-31s run %d: wall %10s  cpu %7.2f s  peak RSS %5.0f MB  exit %d\n", l, i, r, w, u, m / 1024, c }'
 }
 
+# perfstat LABEL INPUT CMD...: run CMD $perf_runs times under `perf stat -r` and append the
+# mean wall time, its standard error (perf's "+-") and the mean task-clock (CPU) to $prows
+prows=$out/perf-stat.tsv
+perfstat() {
+  local label=$1 input=$2
+  shift 2
+  local log=$out/perf-${label// /_}-${input// /_}.txt
+  perf stat -r "$perf_runs" -o "$log" "$@" > /dev/null
+  awk -v l="$label" -v i="$input" -v n="$perf_runs" -v f="$prows" '
+    /task-clock/ { cpu = $1 / 1000; util = $5 }
+    /seconds time elapsed/ { mean = $1; se = $3 }
+    END {
+      printf "%s\t%s\t%s\t%s\t%s\n", l, i, mean, se, cpu >> f
+      printf "  %-15s %-31s perf stat -r %d: wall mean %.4f s +- %.4f s (std. error)  task-clock %.4f s (%s CPUs)\n", l, i, n, mean, se, cpu, util
+    }' "$log"
+}
+
+# warm CMD...: run CMD $warmup times, untimed, output discarded
+warm() {
+  local i
+  for i in $(seq "$warmup"); do "$@" > /dev/null 2>&1 || true; done
+}
+
 performance() {
   if [ ! -f "$small/authorization-details.json" ] || [ ! -f "$big/authorization-details.json" ]; then
     [ -x "$synth" ] || cargo build --release --quiet --example synth
@@ -203,13 +241,23 @@ for p in sys.argv[1:]:
           f"{len(d['GroupDetailList'])} groups, {len(d['Policies'])} managed policies, {os.path.getsize(p) / 1e6:.1f} MB")
 EOF
   : > "$rows"
+  : > "$prows"
   echo "timings (/usr/bin/time -v; wall clock has 10 ms resolution):"
+  warm "$nhiscan" scan "$small" --now "$now" --format json -o "$out/nhiscan-3000.json"
   for r in $(seq "$runs"); do
     timed "nhiscan" "aws-3000 dir" "$r" "$nhiscan" scan "$small" --now "$now" --format json -o "$out/nhiscan-3000.json"
   done
+  warm "$nhiscan" scan "$file" --now "$now" --format json -o "$out/nhiscan-3000-ad.json"
   for r in $(seq "$runs"); do
     timed "nhiscan" "aws-3000 authorization-details" "$r" "$nhiscan" scan "$file" --now "$now" --format json -o "$out/nhiscan-3000-ad.json"
   done
+  if [ "$perf_runs" -gt 0 ] && command -v perf > /dev/null; then
+    warm "$nhiscan" scan "$small" --now "$now" --format json -o "$out/nhiscan-3000.json"
+    perfstat "nhiscan" "aws-3000 dir" "$nhiscan" scan "$small" --now "$now" --format json -o "$out/nhiscan-3000.json"
+    perfstat "nhiscan" "aws-3000 authorization-details" "$nhiscan" scan "$file" --now "$now" --format json -o "$out/nhiscan-3000-ad.json"
+  elif [ "$perf_runs" -gt 0 ]; then
+    echo "  (perf not installed: no perf stat timing)"
+  fi
   for r in $(seq "$peer_runs"); do
     rm -rf "$out/cs-out" && mkdir -p "$out/cs-out"
     timed "cloudsplaining" "aws-3000 authorization-details" "$r" timeout "$peer_timeout" \
@@ -219,6 +267,7 @@ EOF
     timed "parliament" "aws-3000 authorization-details" "$r" timeout "$peer_timeout" \
       "$venv/bin/parliament" --auth-details-file "$file" --json
   done
+  warm "$nhiscan" scan "$big" --now "$now" --format json -o "$out/nhiscan-30000.json"
   for r in $(seq "$runs"); do
     timed "nhiscan" "aws-30000 dir" "$r" "$nhiscan" scan "$big" --now "$now" --format json -o "$out/nhiscan-30000.json"
   done
@@ -258,6 +307,25 @@ EOF
       }
       printf "nhiscan, 30,000 principals: median %.2f s (target: under 1 s)\n", med["nhiscan | aws-30000 dir"]
     }' "$rows"
+  [ -s "$prows" ] || return 0
+  # speed-ups against the perf stat means: median peer wall (or CPU) time / mean nhiscan time
+  awk -F'\t' -v n="$perf_runs" '
+    function median(a, k,   i, j, x) {
+      for (i = 2; i <= k; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+      return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+    }
+    FNR == NR { pm[$2] = $3; pc[$2] = $5; next }
+    $1 != "nhiscan" { k = $1; if (!(k in c)) peers[++o] = k; c[k]++; w[k, c[k]] = $4; u[k, c[k]] = $7; if ($6 == 124) capped[k] = 1 }
+    END {
+      ad = "aws-3000 authorization-details"; dir = "aws-3000 dir"
+      for (i = 1; i <= o; i++) {
+        k = peers[i]; g = capped[k] ? ">" : ""
+        split("", a); for (j = 1; j <= c[k]; j++) a[j] = w[k, j]; mw = median(a, c[k])
+        split("", a); for (j = 1; j <= c[k]; j++) a[j] = u[k, j]; mc = median(a, c[k])
+        printf "speed-up %s / nhiscan perf-stat mean (%d runs), wall: %s%.0fx vs the file alone (%.4f s), %s%.0fx vs the directory (%.4f s); CPU (task-clock): %s%.0fx, %s%.0fx\n",
+          k, n, g, mw / pm[ad], pm[ad], g, mw / pm[dir], pm[dir], g, mc / pc[ad], g, mc / pc[dir]
+      }
+    }' "$prows" "$rows"
 }
 
 case "$mode" in
