@@ -28,6 +28,9 @@
 #      so if `perf` is installed nhiscan's 3,000-principal runs are also timed with
 #      `perf stat -r $PERF_RUNS` (mean wall time and its standard error, which is
 #      what perf prints after "+-"), and the speed-ups are given against that mean as well.
+#      Each timed line also shows "others": the CPU time the rest of the machine used during
+#      that run (from /proc/stat). On a shared machine, discard the runs it marks as busy
+#      (the summary table does not leave them out by itself).
 #
 # Settings (environment variables, all optional):
 #   PEERS_VENV=/tmp/peers        virtualenv holding cloudsplaining and parliament
@@ -185,13 +188,29 @@ EOF
 # --- performance ------------------------------------------------------------------------
 rows=$out/performance.tsv
 
+# busy: CPU time used so far by the whole machine (user+nice+system+irq+softirq+steal), in s
+tick=$(getconf CLK_TCK)
+busy() { awk -v t="$tick" '/^cpu / {print ($2 + $3 + $4 + $7 + $8 + $9) / t}' /proc/stat; }
+
+# others SECONDS_BEFORE SECONDS_AFTER OWN_CPU WALL: CPU that the rest of the machine used
+# meanwhile, with a warning when it exceeds max(0.15 s, 5 % of the wall time): the run then
+# competed with other work and its time is not a measurement of the tool alone
+others() {
+  awk -v a="$1" -v b="$2" -v c="$3" -v w="$4" 'BEGIN {
+    o = b - a - c; l = 0.05 * w; if (l < 0.15) l = 0.15
+    printf "others %5.2f s%s", o, (o > l ? "  <- the machine was busy: discard this run" : "") }'
+}
+
 # timed LABEL INPUT RUN CMD...: run CMD under /usr/bin/time -v and append one row to $rows
 timed() {
   local label=$1 input=$2 run=$3
   shift 3
   local slug=${label// /_}-${input// /_}-$run rc=0
   local log=$out/time-$slug.log
+  local b1 b2
+  b1=$(busy)
   /usr/bin/time -v "$@" > "$out/stdout-$slug.log" 2> "$log" || rc=$?
+  b2=$(busy)
   local wall rss secs cpu
   wall=$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')
   rss=$(grep 'Maximum resident' "$log" | awk '{print $NF}')
@@ -200,7 +219,9 @@ timed() {
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$input" "$run" "$secs" "$rss" "$rc" "$cpu" >> "$rows"
   awk -v l="$label" -v i="$input" -v r="$run" -v s="$secs" -v m="$rss" -v c="$rc" -v u="$cpu" -v t="$peer_timeout" \
     'BEGIN { w = (c == 124 ? sprintf("> %d min", t / 60) : sprintf("%.2f s", s));
-             printf "  %-15s %-31s run %d: wall %10s  cpu %7.2f s  peak RSS %5.0f MB  exit %d\n", l, i, r, w, u, m / 1024, c }'
+             printf "  %-15s %-31s run %d: wall %10s  cpu %7.2f s  peak RSS %5.0f MB  exit %d  ", l, i, r, w, u, m / 1024, c }'
+  others "$b1" "$b2" "$cpu" "$secs"
+  echo
 }
 
 # perfstat LABEL INPUT CMD...: run CMD $perf_runs times under `perf stat -r` and append the
@@ -210,14 +231,22 @@ perfstat() {
   local label=$1 input=$2
   shift 2
   local log=$out/perf-${label// /_}-${input// /_}.txt
-  perf stat -r "$perf_runs" -o "$log" "$@" > /dev/null
+  local b1 b2 t1 t2 own
+  b1=$(busy)
+  t1=$(date +%s.%N)
+  /usr/bin/time -f '%U %S' -o "$log.time" perf stat -r "$perf_runs" -o "$log" "$@" > /dev/null
+  t2=$(date +%s.%N)
+  b2=$(busy)
+  own=$(awk '{print $1 + $2}' "$log.time")
   awk -v l="$label" -v i="$input" -v n="$perf_runs" -v f="$prows" '
     /task-clock/ { cpu = $1 / 1000; util = $5 }
     /seconds time elapsed/ { mean = $1; se = $3 }
     END {
       printf "%s\t%s\t%s\t%s\t%s\n", l, i, mean, se, cpu >> f
-      printf "  %-15s %-31s perf stat -r %d: wall mean %.4f s +- %.4f s (std. error)  task-clock %.4f s (%s CPUs)\n", l, i, n, mean, se, cpu, util
+      printf "  %-15s %-31s perf stat -r %d: wall mean %.4f s +- %.4f s (std. error)  task-clock %.4f s (%s CPUs)  ", l, i, n, mean, se, cpu, util
     }' "$log"
+  others "$b1" "$b2" "$own" "$(awk -v a="$t1" -v b="$t2" 'BEGIN {print b - a}')"
+  echo
 }
 
 # warm CMD...: run CMD $warmup times, untimed, output discarded
