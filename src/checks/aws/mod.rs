@@ -31,11 +31,36 @@ pub(crate) fn principals<'a>(
 
 /// Why a principal counts as privileged, if it does: full admin, a
 /// privilege-escalation path, or a wildcard on a sensitive service.
+/// Whether `method` gives `p` more than power over itself or AWS-owned
+/// resources, the filter AWS-002 applies. A bare `sts:AssumeRole` is left out
+/// here: whether it escalates depends on which roles trust `p` (AWS-002 checks).
+fn escapes_self(p: &AwsPrincipal, method: &crate::reference::aws::Method) -> bool {
+    if method.permissions.len() == 1 && method.permissions[0].eq_ignore_ascii_case("sts:AssumeRole")
+    {
+        return false;
+    }
+    method
+        .permissions
+        .iter()
+        .any(|perm| match p.effective.allows(perm) {
+            Some(a) => match a.scope {
+                crate::policy::aws::Scope::All => true,
+                crate::policy::aws::Scope::Some(resources) => {
+                    !resources.iter().all(|r| privesc::self_only(r, p))
+                }
+            },
+            None => false,
+        })
+}
+
 pub(crate) fn privilege(p: &AwsPrincipal) -> Option<&'static str> {
     if p.full_admin.is_some() {
         return Some("full administrator");
     }
-    if !aws_privesc::matched(p.privesc_allowed).is_empty() {
+    if aws_privesc::matched(p.privesc_allowed)
+        .iter()
+        .any(|m| escapes_self(p, m.method))
+    {
         return Some("privilege escalation path");
     }
     SENSITIVE_SERVICES

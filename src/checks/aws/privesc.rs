@@ -7,11 +7,10 @@ use crate::policy::aws::{Scope, glob};
 use crate::policy::aws_privesc::matched;
 use crate::reference::aws::PRIVESC_METHODS;
 
-/// A resource pattern that can only name the caller itself.
 /// A resource pattern through which no escalation is possible: the caller itself
 /// (`${aws:username}`, its own ARN), or AWS-owned resources (`arn:aws:iam::aws:…`,
 /// AWS-managed policies, which customers cannot change).
-fn self_only(resource: &str, p: &AwsPrincipal) -> bool {
+pub(crate) fn self_only(resource: &str, p: &AwsPrincipal) -> bool {
     let r = resource.to_ascii_lowercase();
     r.contains("${aws:username}")
         || r.contains("${aws:userid}")

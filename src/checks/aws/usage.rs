@@ -102,4 +102,22 @@ mod tests {
             Severity::High
         );
     }
+
+    #[test]
+    fn escalation_only_on_itself_or_aws_owned_resources_is_not_privilege() {
+        let aws_owned = json!({"Statement": [{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "arn:aws:iam::aws:policy/fp4-*"}]});
+        let own_keys = json!({"Statement": [{"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "arn:aws:iam::111122223333:user/${aws:username}"}]});
+        let customer = json!({"Statement": [{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "arn:aws:iam::111122223333:policy/*"}]});
+        let mut k = Kit::new();
+        for (name, doc) in [
+            ("aws-owned", aws_owned),
+            ("own-keys", own_keys),
+            ("customer", customer),
+        ] {
+            let role = k.aws(IdentityKind::IamRole, name, &[doc], None);
+            k.aws_principal(role).role_last_used = Some(None);
+        }
+        let inv = k.finish();
+        assert_eq!(fired_on(unused_privileged_role, &inv), ["customer"]);
+    }
 }
