@@ -483,3 +483,13 @@ pub fn fired_on(check: fn(&Ctx) -> Vec<Finding>, inv: &Inventory) -> Vec<String>
     names.sort();
     names
 }
+
+/// The demo tenant (testdata/entra/contoso) loaded and scanned at [`NOW`], for
+/// renderer tests that need a real report: build it with
+/// `Report::build(&loaded.inventory, &findings, &[], ts(NOW), Thresholds::default())`.
+pub fn demo_scan() -> (crate::import::Loaded, Vec<Finding>) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/entra/contoso");
+    let loaded = crate::import::load(&[dir], &crate::import::LoadOptions::default());
+    let findings = crate::engine::run(&loaded.inventory, ts(NOW), Thresholds::default());
+    (loaded, findings)
+}

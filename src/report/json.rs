@@ -143,7 +143,6 @@ impl Formatter for Pretty {
 mod tests {
     use super::*;
     use crate::checks::Thresholds;
-    use crate::import::{LoadOptions, load};
 
     #[derive(Serialize)]
     struct Whole<'a> {
@@ -154,10 +153,8 @@ mod tests {
 
     #[test]
     fn parallel_rendering_is_byte_identical_to_serde_pretty() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/entra/contoso");
-        let loaded = load(&[dir], &LoadOptions::default());
-        let now = crate::time::parse_timestamp("2026-11-01T00:00:00Z").unwrap();
-        let findings = crate::engine::run(&loaded.inventory, now, Thresholds::default());
+        let (loaded, findings) = crate::checks::testkit::demo_scan();
+        let now = crate::checks::testkit::ts(crate::checks::testkit::NOW);
         let report = Report::build(
             &loaded.inventory,
             &findings,

@@ -358,11 +358,8 @@ mod tests {
     #[test]
     fn parallel_rendering_is_byte_identical_to_serde_pretty() {
         use crate::checks::Thresholds;
-        use crate::import::{LoadOptions, load};
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/entra/contoso");
-        let loaded = load(&[dir], &LoadOptions::default());
-        let now = crate::time::parse_timestamp("2026-11-01T00:00:00Z").unwrap();
-        let findings = crate::engine::run(&loaded.inventory, now, Thresholds::default());
+        let (loaded, findings) = crate::checks::testkit::demo_scan();
+        let now = crate::checks::testkit::ts(crate::checks::testkit::NOW);
         let report = Report::build(
             &loaded.inventory,
             &findings,
