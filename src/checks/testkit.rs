@@ -249,6 +249,7 @@ impl Kit {
                 role_last_used: None,
                 service_linked: false,
                 full_admin: None,
+                sensitive_services: Vec::new(),
             }
             .evaluate(),
         );

@@ -210,12 +210,39 @@ enum FileOutcome {
 }
 
 fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
+    let bytes = match source::read_bytes(file) {
+        Ok(b) => b,
+        Err(e) => return FileOutcome::Error(e),
+    };
+    // The digest is independent of the parse: compute both at once.
+    let (sha256, outcome) = rayon::join(
+        || source::sha256_hex(&bytes),
+        || parse_bytes(file, index, &bytes),
+    );
+    outcome.with_sha256(sha256)
+}
+
+impl FileOutcome {
+    fn with_sha256(mut self, digest: String) -> FileOutcome {
+        match &mut self {
+            FileOutcome::Error(_) => {}
+            FileOutcome::Skipped { sha256, .. }
+            | FileOutcome::Entra { sha256, .. }
+            | FileOutcome::Aws { sha256, .. }
+            | FileOutcome::Gcp { sha256, .. }
+            | FileOutcome::K8s { sha256, .. } => *sha256 = digest,
+        }
+        self
+    }
+}
+
+/// Everything after reading; outcomes carry an empty digest, filled in by the caller.
+fn parse_bytes(file: &InputFile, index: u32, bytes: &[u8]) -> FileOutcome {
     let path = file.display();
-    let text = match source::read_text(file) {
+    let mut text = match source::decode_text(file, bytes) {
         Ok(t) => t,
         Err(e) => return FileOutcome::Error(e),
     };
-    let mut text = text;
     let trimmed = text.text.trim_start();
     if trimmed.is_empty() {
         return FileOutcome::Error(InputError::Empty { path });
@@ -224,7 +251,7 @@ fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
     let from_yaml = !trimmed.starts_with(['{', '[']) && yaml::looks_like_yaml(trimmed);
     if from_yaml {
         match yaml::to_json(&text.text) {
-            Ok(json) => text.text = json,
+            Ok(json) => text.text = json.into(),
             Err((line, column, message)) => {
                 return FileOutcome::Error(InputError::Syntax {
                     path,
@@ -240,7 +267,7 @@ fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
         if aws::looks_like_credential_report(trimmed) {
             return match aws::parse_credential_report(trimmed, index, &path) {
                 Ok(records) => FileOutcome::Aws {
-                    sha256: text.sha256,
+                    sha256: String::new(),
                     records: Box::new(records),
                 },
                 Err(e) => FileOutcome::Error(e),
@@ -250,7 +277,7 @@ fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
             FileOutcome::Error(InputError::NotData { path })
         } else {
             FileOutcome::Skipped {
-                sha256: text.sha256,
+                sha256: String::new(),
                 reason: "not a JSON document".into(),
             }
         };
@@ -274,7 +301,7 @@ fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
                     records.format = format!("{} ({})", records.format, text.encoding);
                 }
                 FileOutcome::Entra {
-                    sha256: text.sha256,
+                    sha256: String::new(),
                     records: Box::new(records),
                 }
             }
@@ -282,14 +309,14 @@ fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
         },
         detect::Detected::Aws => match aws::parse(&docs, &lines, index, &path) {
             Ok(records) => FileOutcome::Aws {
-                sha256: text.sha256,
+                sha256: String::new(),
                 records: Box::new(records),
             },
             Err(e) => FileOutcome::Error(e),
         },
         detect::Detected::Gcp => match gcp::parse(&docs, &lines, index, &path) {
             Ok(records) => FileOutcome::Gcp {
-                sha256: text.sha256,
+                sha256: String::new(),
                 records: Box::new(records),
             },
             Err(e) => FileOutcome::Error(e),
@@ -298,14 +325,14 @@ fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
             let format = if from_yaml { "k8s.yaml" } else { "k8s.json" };
             match k8s::parse(&docs, &lines, index, format) {
                 Ok(records) => FileOutcome::K8s {
-                    sha256: text.sha256,
+                    sha256: String::new(),
                     records: Box::new(records),
                 },
                 Err(e) => FileOutcome::Error(e),
             }
         }
         detect::Detected::Skip(reason) => FileOutcome::Skipped {
-            sha256: text.sha256,
+            sha256: String::new(),
             reason,
         },
     }

@@ -4,6 +4,7 @@
 //! order. Text is decoded by its byte-order mark (UTF-8, UTF-16LE, UTF-16BE), or
 //! as UTF-16LE without one when the zero bytes say so (Windows PowerShell 5.1).
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -94,62 +95,65 @@ fn walk_message(e: &walkdir::Error) -> String {
 }
 
 /// A file's decoded text and the SHA-256 of its bytes.
-pub struct Text {
-    pub text: String,
-    pub sha256: String,
+pub struct Text<'a> {
+    pub text: Cow<'a, str>,
     pub encoding: &'static str,
 }
 
-/// Reads and decodes one file.
-pub fn read_text(file: &InputFile) -> Result<Text, InputError> {
-    let path = file.display();
-    let bytes = std::fs::read(&file.path).map_err(|e| InputError::Io {
-        path: path.clone(),
+/// Reads one file's bytes.
+pub fn read_bytes(file: &InputFile) -> Result<Vec<u8>, InputError> {
+    std::fs::read(&file.path).map_err(|e| InputError::Io {
+        path: file.display(),
         message: e.to_string(),
-    })?;
-    let sha256 = hex(&Sha256::digest(&bytes));
-    let (text, encoding) = decode(bytes).map_err(|message| InputError::Encoding {
-        path: path.clone(),
-        message,
-    })?;
-    Ok(Text {
-        text,
-        sha256,
-        encoding,
     })
 }
 
+/// The SHA-256 of a file's bytes, in hex, as reports cite it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Decodes one file's bytes, borrowing them when they are UTF-8 already.
+pub fn decode_text<'a>(file: &InputFile, bytes: &'a [u8]) -> Result<Text<'a>, InputError> {
+    decode(bytes)
+        .map(|(text, encoding)| Text { text, encoding })
+        .map_err(|message| InputError::Encoding {
+            path: file.display(),
+            message,
+        })
+}
+
 pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
+    for &b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 0xf)] as char);
     }
     s
 }
 
 /// Decodes by BOM, then by the UTF-16LE zero-byte pattern, else as UTF-8.
-pub fn decode(mut bytes: Vec<u8>) -> Result<(String, &'static str), String> {
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes.drain(..3);
-        return utf8(bytes).map(|s| (s, "utf-8-bom"));
+pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), String> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return utf8(rest).map(|s| (Cow::Borrowed(s), "utf-8-bom"));
     }
-    if bytes.starts_with(&[0xFF, 0xFE]) {
-        return utf16(&bytes[2..], u16::from_le_bytes).map(|s| (s, "utf-16le"));
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return utf16(rest, u16::from_le_bytes).map(|s| (Cow::Owned(s), "utf-16le"));
     }
-    if bytes.starts_with(&[0xFE, 0xFF]) {
-        return utf16(&bytes[2..], u16::from_be_bytes).map(|s| (s, "utf-16be"));
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return utf16(rest, u16::from_be_bytes).map(|s| (Cow::Owned(s), "utf-16be"));
     }
     if bytes.len() >= 4 && bytes[0] != 0 && bytes[1] == 0 && bytes[2] != 0 && bytes[3] == 0 {
-        return utf16(&bytes, u16::from_le_bytes).map(|s| (s, "utf-16le"));
+        return utf16(bytes, u16::from_le_bytes).map(|s| (Cow::Owned(s), "utf-16le"));
     }
-    utf8(bytes).map(|s| (s, "utf-8"))
+    utf8(bytes).map(|s| (Cow::Borrowed(s), "utf-8"))
 }
 
-fn utf8(bytes: Vec<u8>) -> Result<String, String> {
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let before = &e.as_bytes()[..at];
+fn utf8(bytes: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let before = &bytes[..at];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
         let column = at
             - before
@@ -189,24 +193,18 @@ mod tests {
 
     #[test]
     fn decodes_boms_and_bare_utf16() {
-        assert_eq!(decode(b"\xEF\xBB\xBF[1]".to_vec()).unwrap().0, "[1]");
-        assert_eq!(
-            decode(b"\xFF\xFE[\x001\x00]\x00".to_vec()).unwrap().0,
-            "[1]"
-        );
-        assert_eq!(
-            decode(b"\xFE\xFF\x00[\x001\x00]".to_vec()).unwrap().0,
-            "[1]"
-        );
-        assert_eq!(decode(b"[\x001\x00]\x00".to_vec()).unwrap().0, "[1]");
-        assert_eq!(decode(b"[1]".to_vec()).unwrap().1, "utf-8");
+        assert_eq!(decode(b"\xEF\xBB\xBF[1]").unwrap().0, "[1]");
+        assert_eq!(decode(b"\xFF\xFE[\x001\x00]\x00").unwrap().0, "[1]");
+        assert_eq!(decode(b"\xFE\xFF\x00[\x001\x00]").unwrap().0, "[1]");
+        assert_eq!(decode(b"[\x001\x00]\x00").unwrap().0, "[1]");
+        assert_eq!(decode(b"[1]").unwrap().1, "utf-8");
     }
 
     #[test]
     fn reports_where_encoding_breaks() {
-        let err = decode(b"[\n\"a\xFF\"]".to_vec()).unwrap_err();
+        let err = decode(b"[\n\"a\xFF\"]").unwrap_err();
         assert!(err.contains("line 2 column 3"), "{err}");
-        assert!(decode(b"\xFF\xFE[\x00\x00\xD8".to_vec()).is_err());
-        assert!(decode(b"\xFF\xFE[".to_vec()).is_err());
+        assert!(decode(b"\xFF\xFE[\x00\x00\xD8").is_err());
+        assert!(decode(b"\xFF\xFE[").is_err());
     }
 }

@@ -29,12 +29,19 @@ pub struct AwsPrincipal {
     pub privesc_allowed: u128,
     /// `effective.full_admin()`, computed once.
     pub full_admin: Option<crate::policy::aws::Allowed>,
+    /// The sensitive services (`SENSITIVE_SERVICES`) allowed in full on all
+    /// resources, in that list's order, computed once.
+    pub sensitive_services: Vec<(&'static str, crate::policy::aws::Allowed)>,
 }
 
 impl AwsPrincipal {
     /// Computes the cached evaluations; call after `effective` is complete.
     pub fn evaluate(mut self) -> AwsPrincipal {
         self.full_admin = self.effective.full_admin();
+        self.sensitive_services = crate::policy::aws::SENSITIVE_SERVICES
+            .iter()
+            .filter_map(|&s| self.effective.allows_service(s).map(|a| (s, a)))
+            .collect();
         self
     }
 }

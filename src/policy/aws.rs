@@ -88,6 +88,10 @@ impl Statement {
     }
 }
 
+/// Services whose wildcard on all resources AWS-017 reports: they hand out
+/// identities, keys and secrets.
+pub const SENSITIVE_SERVICES: &[&str] = &["iam", "sts", "kms", "secretsmanager", "ssm"];
+
 /// A parsed policy document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Document {

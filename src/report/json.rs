@@ -19,8 +19,9 @@ pub fn write<T: Serialize>(doc: &T, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
-/// Findings per parallel serialisation task.
-const CHUNK: usize = 2048;
+/// Findings per parallel serialisation task: small enough that a few thousand
+/// findings still spread over every core.
+const CHUNK: usize = 256;
 
 /// Writes the risk report: the head (every field but `findings`) as usual, then
 /// the findings, serialised in parallel.
@@ -73,9 +74,13 @@ impl Pretty {
     }
 
     fn newline<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        const SPACES: &[u8] = b"                                                                ";
         w.write_all(b"\n")?;
-        for _ in 0..self.indent {
-            w.write_all(b"  ")?;
+        let mut left = self.indent * 2;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            w.write_all(&SPACES[..n])?;
+            left -= n;
         }
         Ok(())
     }

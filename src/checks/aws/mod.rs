@@ -4,7 +4,6 @@
 //! engine (`policy::aws`), never to raw JSON.
 
 use super::Ctx;
-use crate::import::aws::SENSITIVE_SERVICES;
 use crate::model::Identity;
 use crate::model::aws::AwsPrincipal;
 use crate::policy::aws_privesc;
@@ -63,8 +62,5 @@ pub(crate) fn privilege(p: &AwsPrincipal) -> Option<&'static str> {
     {
         return Some("privilege escalation path");
     }
-    SENSITIVE_SERVICES
-        .iter()
-        .any(|s| p.effective.allows_service(s).is_some())
-        .then_some("wildcard on a sensitive service")
+    (!p.sensitive_services.is_empty()).then_some("wildcard on a sensitive service")
 }

@@ -2,7 +2,6 @@
 
 use super::principals;
 use crate::checks::{Ctx, Finding, Severity};
-use crate::import::aws::SENSITIVE_SERVICES;
 use crate::model::IdentityKind;
 
 /// AWS-001 `full-admin-access`.
@@ -83,12 +82,10 @@ pub fn wildcard_sensitive_service_permissions(ctx: &Ctx) -> Vec<Finding> {
             let mut services = Vec::new();
             let mut via = Vec::new();
             let mut conditional = true;
-            for s in SENSITIVE_SERVICES {
-                if let Some(a) = p.effective.allows_service(s) {
-                    services.push(s.to_string());
-                    via.extend(a.via);
-                    conditional &= a.conditional;
-                }
+            for (s, a) in &p.sensitive_services {
+                services.push(s.to_string());
+                via.extend(a.via.iter().copied());
+                conditional &= a.conditional;
             }
             if services.is_empty() {
                 return None;

@@ -21,7 +21,7 @@ use crate::model::{
     Credential, CredentialHost, CredentialKind, Grant, GrantKind, HumanLogin, Identity,
     IdentityKind, InventoryBuilder, Origin, Provider, Tier,
 };
-use crate::policy::aws::{Document, Effective, Source, parse_document};
+use crate::policy::aws::{Document, Effective, SENSITIVE_SERVICES, Source, parse_document};
 use crate::policy::aws_privesc::{self, SourceMasks};
 
 /// AWS-managed policies whose effect is known without the export carrying them.
@@ -64,10 +64,14 @@ struct Evaluated {
 }
 
 fn evaluate(document: Document, name: &str) -> Evaluated {
+    evaluate_shared(std::sync::Arc::new(document), name)
+}
+
+fn evaluate_shared(document: std::sync::Arc<Document>, name: &str) -> Evaluated {
     let masks = aws_privesc::masks(&document);
     let mut alone = Effective::default();
-    alone.add(
-        &document,
+    alone.add_shared(
+        document.clone(),
         Source {
             policy: name.to_string(),
             arn: None,
@@ -87,14 +91,11 @@ fn evaluate(document: Document, name: &str) -> Evaluated {
         Tier::Unclassified
     };
     Evaluated {
-        document: std::sync::Arc::new(document),
+        document,
         masks,
         tier,
     }
 }
-
-/// Services whose wildcard on all resources AWS-017 reports.
-pub const SENSITIVE_SERVICES: &[&str] = &["iam", "sts", "kms", "secretsmanager", "ssm"];
 
 #[derive(Default)]
 struct Merged {
@@ -203,6 +204,24 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
             managed.insert(arn.to_string(), evaluate(doc.clone(), arn));
         }
     }
+    // Groups' inline policies, evaluated once per group rather than once per member.
+    let group_inline: HashMap<&str, Vec<Option<Evaluated>>> = m
+        .groups
+        .par_iter()
+        .map(|(name, g)| {
+            let evaluated = g
+                .inline
+                .iter()
+                .map(|p| {
+                    p.document
+                        .as_ref()
+                        .ok()
+                        .map(|d| evaluate_shared(d.clone(), &p.name))
+                })
+                .collect();
+            (name.as_str(), evaluated)
+        })
+        .collect();
     let mut accounts: Vec<String> = Vec::new();
     let mut principals: Vec<AwsPrincipal> = Vec::new();
     let mut by_arn: HashMap<String, usize> = HashMap::default();
@@ -219,7 +238,7 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
         .collect();
     let built: Vec<Built> = all
         .par_iter()
-        .map(|&(p, kind)| build_principal(p, kind, &managed, &m.groups))
+        .map(|&(p, kind)| build_principal(p, kind, &managed, &m.groups, &group_inline))
         .collect();
     for (built, (p, kind)) in built.into_iter().zip(all) {
         let Built {
@@ -299,6 +318,7 @@ fn build_principal(
     kind: IdentityKind,
     managed: &HashMap<String, Evaluated>,
     groups: &HashMap<String, RawGroup>,
+    group_inline: &HashMap<&str, Vec<Option<Evaluated>>>,
 ) -> Built {
     let account = account_of(&p.arn).unwrap_or("").to_string();
     let service_linked = p.path.starts_with("/aws-service-role/");
@@ -381,7 +401,7 @@ fn build_principal(
         match &policy.document {
             Ok(d) => add(
                 &mut out,
-                &evaluate(d.clone(), &policy.name),
+                &evaluate_shared(d.clone(), &policy.name),
                 source(&policy.name, None, None),
             ),
             Err(_) => out.unreadable += 1,
@@ -402,14 +422,11 @@ fn build_principal(
             ));
             continue;
         };
-        for policy in &group.inline {
-            match &policy.document {
-                Ok(d) => add(
-                    &mut out,
-                    &evaluate(d.clone(), &policy.name),
-                    source(&policy.name, None, Some(g)),
-                ),
-                Err(_) => out.unreadable += 1,
+        let evaluated = group_inline.get(g.as_str()).map_or(&[][..], Vec::as_slice);
+        for (policy, evaluated) in group.inline.iter().zip(evaluated) {
+            match evaluated {
+                Some(e) => add(&mut out, e, source(&policy.name, None, Some(g))),
+                None => out.unreadable += 1,
             }
         }
         for a in &group.attached {
@@ -455,6 +472,7 @@ fn build_principal(
         role_last_used: p.role_last_used,
         service_linked,
         full_admin: None,
+        sensitive_services: Vec::new(),
     }
     .evaluate();
     out

@@ -18,7 +18,8 @@ use crate::time::parse_timestamp;
 mod join;
 mod records;
 
-pub use join::{SENSITIVE_SERVICES, account_of, join};
+pub use crate::policy::aws::SENSITIVE_SERVICES;
+pub use join::{account_of, join};
 pub use records::FileRecords;
 use records::*;
 
@@ -129,7 +130,8 @@ impl Parser<'_, '_> {
                 name: p.text("PolicyName").unwrap_or_else(|| "(unnamed)".into()),
                 document: self
                     .document(&p, "PolicyDocument")
-                    .unwrap_or_else(|| Err("no PolicyDocument".into())),
+                    .unwrap_or_else(|| Err("no PolicyDocument".into()))
+                    .map(std::sync::Arc::new),
             })
             .collect()
     }

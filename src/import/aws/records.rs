@@ -1,5 +1,7 @@
 //! Owned records read from AWS IAM exports, before they are joined.
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 
 use crate::model::Provenance;
@@ -9,7 +11,8 @@ use crate::policy::aws::Document;
 #[derive(Debug, Clone)]
 pub struct RawPolicy {
     pub name: String,
-    pub document: Result<Document, String>,
+    /// Shared: a group's inline policy is evaluated for every member.
+    pub document: Result<Arc<Document>, String>,
 }
 
 #[derive(Debug, Clone)]
