@@ -2,6 +2,8 @@
 //! each finding its fingerprint, and sorts the result so that output is
 //! byte-identical for the same inputs and clock, whatever the thread count.
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -21,12 +23,43 @@ pub fn run_with(
     thresholds: Thresholds,
     trusted_aws_accounts: &[String],
 ) -> Vec<Finding> {
+    let settings = Settings {
+        thresholds,
+        trusted_aws_accounts: trusted_aws_accounts.to_vec(),
+        ..Settings::default()
+    };
+    run_settings(inv, now, &settings)
+}
+
+/// What a scan is configured with besides the inventory and the clock
+/// (`nhiscan.toml` and command-line flags).
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub thresholds: Thresholds,
+    pub trusted_aws_accounts: Vec<String>,
+    pub trusted_github_orgs: Vec<String>,
+    pub known_vendor_app_ids: Vec<String>,
+    /// The checks to run (ids); `None`: every check.
+    pub checks: Option<Vec<&'static str>>,
+    /// Severity overrides by check id.
+    pub severity: BTreeMap<&'static str, Severity>,
+}
+
+/// Runs the configured checks and applies severity overrides.
+pub fn run_settings(inv: &Inventory, now: Timestamp, settings: &Settings) -> Vec<Finding> {
     // Every check over every shard of identities: enough tasks to keep all
     // threads busy even when a few checks produce most findings.
     let n = inv.identities.len();
     let shards = (n / 2048).clamp(1, 8 * rayon::current_num_threads());
     let size = n.div_ceil(shards).max(1);
+    let runs = |c: &usize| {
+        settings
+            .checks
+            .as_ref()
+            .is_none_or(|ids| ids.contains(&registry::ALL[*c].id))
+    };
     let tasks: Vec<(usize, std::ops::Range<usize>)> = (0..registry::ALL.len())
+        .filter(runs)
         .flat_map(|c| (0..shards).map(move |s| (c, s * size..((s + 1) * size).min(n))))
         .collect();
     let mut findings: Vec<Finding> = tasks
@@ -34,12 +67,21 @@ pub fn run_with(
         .flat_map_iter(|(c, shard)| {
             let ctx = Ctx {
                 shard: shard.clone(),
-                trusted_aws_accounts,
-                ..Ctx::whole(inv, now, thresholds)
+                trusted_aws_accounts: &settings.trusted_aws_accounts,
+                trusted_github_orgs: &settings.trusted_github_orgs,
+                known_vendor_app_ids: &settings.known_vendor_app_ids,
+                ..Ctx::whole(inv, now, settings.thresholds)
             };
             (registry::ALL[*c].run)(&ctx)
         })
         .collect();
+    if !settings.severity.is_empty() {
+        for f in &mut findings {
+            if let Some(&s) = settings.severity.get(f.check_id) {
+                f.severity = s;
+            }
+        }
+    }
     findings
         .par_iter_mut()
         .for_each(|f| f.fingerprint = fingerprint(inv, f));

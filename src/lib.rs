@@ -10,6 +10,7 @@
 
 pub mod checks;
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod import;
 pub mod model;
@@ -18,4 +19,5 @@ pub mod reference;
 pub mod report;
 pub mod time;
 pub mod timing;
+pub mod triage;
 pub mod visibility;

@@ -119,7 +119,11 @@ fn unmerged_pages_and_unreadable_policies_are_noted_not_fatal() {
         {"RoleName": "r", "Arn": "arn:aws:iam::123456789012:role/r", "AssumeRolePolicyDocument": "<URL-encoded-JSON>"}],
         "IsTruncated": true, "Marker": "abc"}"#;
     let dir = dir_with(&[("page1.json", details.as_bytes())]);
+    // Unmerged pages mean missing principals: incomplete input, exit 4.
     let (code, report, _) = json("scan", &[dir.path()], &[]);
+    assert_eq!(code, 4);
+    assert!(report["incomplete"].to_string().contains("IsTruncated"));
+    let (code, report, _) = json("scan", &[dir.path()], &["--allow-incomplete"]);
     assert_eq!(code, 0);
     let notes = report["notes"].to_string();
     assert!(notes.contains("IsTruncated"), "{notes}");

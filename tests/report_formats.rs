@@ -136,7 +136,9 @@ fn csv_has_the_documented_columns_and_one_row_per_finding() {
             "line",
             "fingerprint",
             "evidence",
-            "risk_score"
+            "risk_score",
+            "suppressed_reason",
+            "baseline"
         ]
     );
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();

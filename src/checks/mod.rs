@@ -96,6 +96,10 @@ pub struct Ctx<'a> {
     pub shard: std::ops::Range<usize>,
     /// AWS accounts the organisation knows and trusts (cross-account trust to them is expected).
     pub trusted_aws_accounts: &'a [String],
+    /// GitHub organisations (lower case) whose workflows may assume roles; empty: not configured.
+    pub trusted_github_orgs: &'a [String],
+    /// Third-party app ids (lower case) whose vendor the organisation has vetted.
+    pub known_vendor_app_ids: &'a [String],
 }
 
 impl<'a> Ctx<'a> {
@@ -107,6 +111,8 @@ impl<'a> Ctx<'a> {
             thresholds,
             shard: 0..inv.identities.len(),
             trusted_aws_accounts: &[],
+            trusted_github_orgs: &[],
+            known_vendor_app_ids: &[],
         }
     }
 

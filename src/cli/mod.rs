@@ -13,15 +13,22 @@ use jiff::Timestamp;
 
 use crate::checks::meta::{ALL_META, lookup};
 use crate::checks::{Severity, Thresholds};
+use crate::config::Config;
 use crate::import::{self, LoadOptions};
 use crate::report::{self, Report, inventory::InventoryReport, table};
+use crate::triage::{Baseline, Gate, SuppressionStatus, Triage};
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  scan completed; no finding at or above --fail-on
+  0  scan completed; no new, unsuppressed finding at or above --fail-on
   1  the --fail-on gate tripped
   2  usage error (bad arguments, unwritable --output)
-  3  unreadable or invalid input (the report is still written for the files that were read)";
+  3  unreadable or invalid input or config (the report is still written for the files that were read)
+  4  incomplete input: a collection manifest marks missing data, or grants name objects
+     missing from the export (--allow-incomplete accepts it)
+
+Configuration: ./nhiscan.toml or --config FILE, and .nhiscan-ignore.toml beside it
+(`nhiscan init` writes a commented default; docs/configuration.md).";
 
 /// nhiscan: posture scanner for non-human identities (service principals, app
 /// registrations, managed identities and their secrets, grants and owners).
@@ -50,6 +57,15 @@ pub enum Command {
     Explain {
         /// Check id (ENTRA-001) or name (app-permission-tier0).
         id: String,
+    },
+    /// Write a commented default nhiscan.toml.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = crate::config::FILE_NAME)]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -143,6 +159,13 @@ pub struct InputArgs {
     /// (repeatable), e.g. `sa-policy.json=projects/p/serviceAccounts/a@p.iam.gserviceaccount.com`.
     #[arg(long = "gcp-resource", value_name = "FILE=RESOURCE", value_parser = parse_pair)]
     pub gcp_resources: Vec<(String, String)>,
+    /// The configuration file (default: ./nhiscan.toml if present). A named file
+    /// that is missing is an error.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore ./nhiscan.toml and .nhiscan-ignore.toml: built-in defaults only.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 fn parse_pair(s: &str) -> Result<(String, String), String> {
@@ -156,9 +179,20 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 pub struct ScanArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Exit 1 when a finding of this severity or worse is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::None)]
-    pub fail_on: FailOn,
+    /// Exit 1 when a finding of this severity or worse is reported and is neither
+    /// suppressed nor in the --baseline (default: the config's, else none).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Only findings whose fingerprint is not in this baseline count for the gate;
+    /// baseline findings no longer found are reported as fixed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record this scan's findings (their fingerprints) as a baseline.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Do not exit 4 on incomplete input (the gaps are still reported).
+    #[arg(long)]
+    pub allow_incomplete: bool,
     /// An AWS account id the organisation knows and trusts (repeatable); roles
     /// trusting other accounts are reported by AWS-009.
     #[arg(long = "trusted-aws-account", value_name = "ACCOUNT_ID", value_parser = parse_account)]
@@ -208,6 +242,7 @@ pub mod exit {
     pub const GATE: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const INPUT: u8 = 3;
+    pub const INCOMPLETE: u8 = 4;
 }
 
 /// Runs a parsed command line and returns the exit code.
@@ -225,6 +260,16 @@ pub fn run(cli: Cli) -> Result<u8> {
             }
             Ok(exit::OK)
         }
+        Command::Init { path, force } => match crate::config::init(&path, force) {
+            Ok(p) => {
+                eprintln!("nhiscan: wrote {}", p.display());
+                Ok(exit::OK)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                Ok(exit::USAGE)
+            }
+        },
         Command::Explain { id } => match lookup(&id) {
             Some(m) => {
                 table::write_explain(m, &mut std::io::stdout().lock())?;
@@ -238,7 +283,16 @@ pub fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-fn load(args: &InputArgs) -> (import::Loaded, Timestamp) {
+/// Reads the configuration the input arguments point at.
+fn config(args: &InputArgs) -> std::result::Result<Config, crate::config::ConfigError> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    Config::discover(args.config.as_deref(), &cwd)
+}
+
+fn load(args: &InputArgs, config: &Config) -> (import::Loaded, Timestamp) {
     let now = args.now.unwrap_or_else(Timestamp::now);
     // The embedded tables every scan needs are parsed from TOML on first use (about
     // 3 ms): parse them on a worker while this thread reads the files.
@@ -251,6 +305,8 @@ fn load(args: &InputArgs) -> (import::Loaded, Timestamp) {
         &LoadOptions {
             tenant_id: args.tenant_id.clone(),
             gcp_resources: args.gcp_resources.clone(),
+            home_tenants: config.home_tenants.clone(),
+            first_party_app_ids: config.first_party_app_ids.clone(),
         },
     );
     (loaded, now)
@@ -265,44 +321,103 @@ struct Scanned {
     timings: crate::timing::Timings,
 }
 
-fn run_scan(args: &ScanArgs) -> Scanned {
-    let (loaded, now) = load(&args.input);
+fn run_scan(args: &ScanArgs, config: &Config) -> Scanned {
+    let (loaded, now) = load(&args.input, config);
     let mut timings = crate::timing::Timings::start();
-    let thresholds = Thresholds::default();
-    let findings = crate::engine::run_with(
-        &loaded.inventory,
-        now,
-        thresholds,
-        &args.trusted_aws_accounts,
-    );
+    let settings = settings(args, config);
+    let findings = crate::engine::run_settings(&loaded.inventory, now, &settings);
     timings.lap("checks");
     Scanned {
         loaded,
         findings,
         now,
-        thresholds,
+        thresholds: settings.thresholds,
         timings,
     }
+}
+
+/// The engine's settings: the config, with command-line flags added.
+fn settings(args: &ScanArgs, config: &Config) -> crate::engine::Settings {
+    let mut trusted_aws_accounts = config.trusted_aws_accounts.clone();
+    trusted_aws_accounts.extend(args.trusted_aws_accounts.iter().cloned());
+    trusted_aws_accounts.sort();
+    trusted_aws_accounts.dedup();
+    let checks = (config.enabled.is_some() || !config.disabled.is_empty()).then(|| {
+        crate::checks::registry::ALL
+            .iter()
+            .map(|c| c.id)
+            .filter(|id| config.runs(id))
+            .collect()
+    });
+    crate::engine::Settings {
+        thresholds: config.thresholds,
+        trusted_aws_accounts,
+        trusted_github_orgs: config.trusted_github_orgs.clone(),
+        known_vendor_app_ids: config.known_vendor_app_ids.clone(),
+        checks,
+        severity: config.severity.clone(),
+    }
+}
+
+/// The gate's threshold: `--fail-on`, else the config's.
+fn fail_on(args: &ScanArgs, config: &Config) -> Option<Severity> {
+    match args.fail_on {
+        Some(f) => f.threshold(),
+        None => config.fail_on,
+    }
+}
+
+/// Prints a config problem and returns exit 3.
+fn config_failed(e: &crate::config::ConfigError) -> u8 {
+    eprintln!("error: {e}");
+    exit::INPUT
 }
 
 fn scan(args: ScanArgs) -> Result<u8> {
     if let Some(code) = check_outputs(&args.input, &[]) {
         return Ok(code);
     }
+    let config = match config(&args.input) {
+        Ok(c) => c,
+        Err(e) => return Ok(config_failed(&e)),
+    };
+    let baseline = match &args.baseline {
+        Some(path) => match Baseline::read(path) {
+            Ok(b) => Some((path.display().to_string(), b)),
+            Err(e) => return Ok(config_failed(&e)),
+        },
+        None => None,
+    };
     let Scanned {
         loaded,
         findings,
         now,
         thresholds,
         mut timings,
-    } = run_scan(&args);
+    } = run_scan(&args, &config);
+    let triage = Triage::new(
+        &loaded.inventory,
+        &findings,
+        &config.suppressions,
+        baseline.as_ref().map(|(p, b)| (p.as_str(), b)),
+        now,
+    );
+    let gate = Gate::evaluate(
+        &findings,
+        &triage,
+        fail_on(&args, &config),
+        loaded.inventory.gaps.len(),
+        args.allow_incomplete || config.allow_incomplete,
+        loaded.errors.len(),
+    );
     let report = Report::build(
         &loaded.inventory,
         &findings,
         &loaded.errors,
         now,
         thresholds,
-    );
+    )
+    .with_triage(&triage, &gate, &config.sources);
     timings.lap("report");
     emit_all(&args.input, |format, out, style| match format {
         Format::Table => table::write_report(&report, style, out),
@@ -318,6 +433,10 @@ fn scan(args: ScanArgs) -> Result<u8> {
             report::html::write(&report, &holdings, out)
         }
     })?;
+    if let Some(path) = &args.write_baseline {
+        let b = Baseline::of(&loaded.inventory, &findings, now);
+        write_file(path, |w, _| report::json::write(&b, w))?;
+    }
     timings.lap("render");
     if crate::timing::Timings::enabled() {
         eprint!("{}{}", loaded.timings.render(), timings.render());
@@ -325,7 +444,23 @@ fn scan(args: ScanArgs) -> Result<u8> {
     for e in &loaded.errors {
         eprintln!("error: {e}");
     }
-    let code = gate(&args, &loaded.errors, &findings);
+    for o in &triage.suppressions {
+        match o.status {
+            SuppressionStatus::Expired => eprintln!(
+                "warning: {}: suppression expired on {} and no longer applies ({} finding(s) match it)",
+                o.suppression.source,
+                o.suppression.expires.as_deref().unwrap_or("?"),
+                o.matched
+            ),
+            SuppressionStatus::Stale => eprintln!(
+                "warning: {}: suppression matches no finding (stale: remove it, or fix its selector)",
+                o.suppression.source
+            ),
+            SuppressionStatus::Active => {}
+        }
+    }
+    eprintln!("{}", gate.summary);
+    let code = gate.exit_code;
     // The process ends next: freeing a large inventory object by object would only
     // add to the wall time.
     std::mem::forget(report);
@@ -340,7 +475,11 @@ fn compliance_report(args: ReportArgs) -> Result<u8> {
     if let Some(code) = check_outputs(&args.scan.input, &[Format::Table, Format::Json]) {
         return Ok(code);
     }
-    let scanned = run_scan(&args.scan);
+    let config = match config(&args.scan.input) {
+        Ok(c) => c,
+        Err(e) => return Ok(config_failed(&e)),
+    };
+    let scanned = run_scan(&args.scan, &config);
     let framework = match args.framework {
         FrameworkArg::OwaspNhi => Framework::OwaspNhi,
         FrameworkArg::NistCsf => Framework::NistCsf,
@@ -353,37 +492,32 @@ fn compliance_report(args: ReportArgs) -> Result<u8> {
     for e in &scanned.loaded.errors {
         eprintln!("error: {e}");
     }
-    Ok(gate(&args.scan, &scanned.loaded.errors, &scanned.findings))
-}
-
-/// The exit code: input errors first, then the `--fail-on` gate.
-fn gate(args: &ScanArgs, errors: &[import::InputError], findings: &[crate::checks::Finding]) -> u8 {
-    if !errors.is_empty() {
-        return exit::INPUT;
-    }
-    let tripped = args
-        .fail_on
-        .threshold()
-        .map(|t| findings.iter().filter(|f| f.severity >= t).count())
-        .unwrap_or(0);
-    if tripped > 0 {
-        eprintln!(
-            "nhiscan: {tripped} finding(s) at or above --fail-on {}",
-            format!("{:?}", args.fail_on).to_lowercase()
-        );
-        return exit::GATE;
-    }
-    exit::OK
+    let triage = Triage::new(
+        &scanned.loaded.inventory,
+        &scanned.findings,
+        &config.suppressions,
+        None,
+        scanned.now,
+    );
+    let gate = Gate::evaluate(
+        &scanned.findings,
+        &triage,
+        fail_on(&args.scan, &config),
+        scanned.loaded.inventory.gaps.len(),
+        args.scan.allow_incomplete || config.allow_incomplete,
+        scanned.loaded.errors.len(),
+    );
+    eprintln!("{}", gate.summary);
+    Ok(gate.exit_code)
 }
 
 fn inventory(args: InputArgs) -> Result<u8> {
-    let (loaded, now) = load(&args);
-    let report = InventoryReport::build(
-        &loaded.inventory,
-        &loaded.errors,
-        now,
-        Thresholds::default(),
-    );
+    let config = match config(&args) {
+        Ok(c) => c,
+        Err(e) => return Ok(config_failed(&e)),
+    };
+    let (loaded, now) = load(&args, &config);
+    let report = InventoryReport::build(&loaded.inventory, &loaded.errors, now, config.thresholds);
     if let Some(code) = check_outputs(&args, &[Format::Table, Format::Json]) {
         return Ok(code);
     }

@@ -22,6 +22,7 @@ pub mod entra;
 pub mod gcp;
 pub mod json;
 pub mod k8s;
+pub mod manifest;
 pub mod source;
 pub mod yaml;
 
@@ -76,6 +77,10 @@ pub struct LoadOptions {
     pub tenant_id: Option<String>,
     /// (file path suffix, resource) for bare GCP IAM policies, which name no resource.
     pub gcp_resources: Vec<(String, String)>,
+    /// The organisation's other Entra tenants: apps they publish are its own.
+    pub home_tenants: Vec<String>,
+    /// App ids to treat as the platform's own, beyond the built-in list.
+    pub first_party_app_ids: Vec<String>,
 }
 
 /// The inventory and every problem met while building it.
@@ -103,6 +108,7 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
     let mut aws_files = Vec::new();
     let mut gcp_files = Vec::new();
     let mut k8s_files = Vec::new();
+    let mut gaps = Vec::new();
     for (file, outcome) in files.iter().zip(outcomes) {
         let path = file.display();
         match outcome {
@@ -154,6 +160,19 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
                 });
                 gcp_files.push(*records);
             }
+            FileOutcome::Manifest {
+                sha256,
+                gaps: found,
+                endpoints,
+            } => {
+                sources.push(SourceFile {
+                    path,
+                    sha256,
+                    format: "nhiscan.manifest".into(),
+                    records: endpoints,
+                });
+                gaps.extend(found);
+            }
             FileOutcome::K8s { sha256, records } => {
                 sources.push(SourceFile {
                     path,
@@ -174,6 +193,9 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
     k8s::link(&mut builder);
     builder.inventory.notes.extend(notes);
     builder.inventory.notes.sort();
+    builder.inventory.gaps.extend(gaps);
+    builder.inventory.gaps.sort();
+    builder.inventory.gaps.dedup();
     let mut inventory = builder.finish();
     inventory.files = sources;
     inventory.skipped = skipped;
@@ -207,6 +229,12 @@ enum FileOutcome {
         sha256: String,
         records: Box<k8s::FileRecords>,
     },
+    /// A collection manifest: what it says is missing.
+    Manifest {
+        sha256: String,
+        gaps: Vec<crate::model::Gap>,
+        endpoints: usize,
+    },
 }
 
 fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
@@ -230,7 +258,8 @@ impl FileOutcome {
             | FileOutcome::Entra { sha256, .. }
             | FileOutcome::Aws { sha256, .. }
             | FileOutcome::Gcp { sha256, .. }
-            | FileOutcome::K8s { sha256, .. } => *sha256 = digest,
+            | FileOutcome::K8s { sha256, .. }
+            | FileOutcome::Manifest { sha256, .. } => *sha256 = digest,
         }
         self
     }
@@ -293,6 +322,20 @@ fn parse_bytes(file: &InputFile, index: u32, bytes: &[u8]) -> FileOutcome {
             });
         }
     };
+    if manifest::sniff(&docs) {
+        return match manifest::parse(docs[0]) {
+            Ok((gaps, endpoints)) => FileOutcome::Manifest {
+                sha256: String::new(),
+                gaps,
+                endpoints,
+            },
+            Err(message) => FileOutcome::Error(InputError::Invalid {
+                path,
+                line: 1,
+                message,
+            }),
+        };
+    }
     let lines = json::LineIndex::new(&text.text);
     match detect::detect(&docs) {
         detect::Detected::Entra => match entra::parse(&docs, &lines, index, &path) {

@@ -24,6 +24,8 @@ pub struct Inventory {
     pub skipped: Vec<Skipped>,
     /// Joins that could not be made and other things the report must mention.
     pub notes: Vec<String>,
+    /// What the input lacks for a complete scan (sorted); see [`super::Gap`].
+    pub gaps: Vec<super::Gap>,
     pub home_tenant: Option<String>,
     pub tenant_source: Option<TenantSource>,
     /// AWS principals' policies and trust, for the AWS checks.

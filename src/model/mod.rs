@@ -410,6 +410,15 @@ pub struct SourceFile {
     pub records: usize,
 }
 
+/// Something a complete scan needs that the input lacks: an endpoint a collector
+/// could not read in full, or objects that grants name but no export holds.
+/// Any gap makes `scan` exit 4 unless incomplete input is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Gap {
+    pub provider: &'static str,
+    pub reason: String,
+}
+
 /// A file that was valid but held nothing nhiscan reads.
 #[derive(Debug, Clone, Serialize)]
 pub struct Skipped {

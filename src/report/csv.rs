@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use super::Report;
 
 /// The header, in column order.
-pub const COLUMNS: [&str; 15] = [
+pub const COLUMNS: [&str; 17] = [
     "severity",
     "check_id",
     "title",
@@ -30,6 +30,8 @@ pub const COLUMNS: [&str; 15] = [
     "fingerprint",
     "evidence",
     "risk_score",
+    "suppressed_reason",
+    "baseline",
 ];
 
 /// Writes the findings as CSV (RFC 4180 quoting, `\n` line ends).
@@ -66,6 +68,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             f.fingerprint,
             &evidence,
             &score,
+            f.suppression.map_or("", |s| s.reason.as_str()),
+            f.baseline.unwrap_or(""),
         ];
         let cells: Vec<_> = record.iter().map(|cell| defuse(cell)).collect();
         w.write_record(cells.iter().map(|c| c.as_bytes()))?;

@@ -15,9 +15,13 @@
 //! - a check without findings has a single passing testcase named `no findings`,
 //!   so that dashboards show it as passed.
 //!
-//! `tests` counts test cases and `failures` failing test cases, so `failures` is
-//! never above `tests`; the number of `<failure>` elements is the number of
-//! findings. Input errors, if any, are a last suite, `nhiscan inputs`, with one
+//! A case whose findings are all suppressed or in the `--baseline` holds a
+//! `<skipped message=…>` instead (the suppression's reason), so that accepted
+//! risks do not fail the dashboard.
+//!
+//! `tests` counts test cases, `failures` failing test cases and `skipped` skipped
+//! ones, so `failures` is never above `tests`; the number of `<failure>` elements
+//! is the number of findings that count. Input errors, if any, are a last suite, `nhiscan inputs`, with one
 //! `<error>` per error. Every element has `time="0"` and no timestamp: the output
 //! depends only on the report, so the same inputs and `--now` give byte-identical
 //! XML. Only the standard attributes (`name`, `tests`, `failures`, `errors`,
@@ -53,12 +57,22 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
 
     let case_count = |id: &str| by_check.get(id).map_or(1, BTreeMap::len);
+    // A case whose findings are all accepted (suppressed or in the baseline) is skipped.
+    let failing_cases = |id: &str| {
+        by_check.get(id).map_or(0, |cases| {
+            cases
+                .values()
+                .filter(|fs| fs.iter().any(|f| counts(f)))
+                .count()
+        })
+    };
     let errors = report.errors.len();
     let tests: usize = metas.iter().map(|m| case_count(&m.id)).sum::<usize>() + errors;
-    let failures: usize = by_check.values().map(BTreeMap::len).sum();
+    let failures: usize = metas.iter().map(|m| failing_cases(&m.id)).sum();
+    let skipped: usize = by_check.values().map(BTreeMap::len).sum::<usize>() - failures;
     write!(
         out,
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nhiscan\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\" time=\"0\">\n"
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nhiscan\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"0\">\n"
     )?;
 
     // Each test case is rendered into `buf`, then written, so that a large report
@@ -66,10 +80,11 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut buf = String::new();
     for m in &metas {
         let cases = by_check.get(m.id.as_str());
-        let failing = cases.map_or(0, BTreeMap::len);
+        let failing = failing_cases(&m.id);
+        let skipped = cases.map_or(0, BTreeMap::len) - failing;
         let _ = writeln!(
             buf,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failing}\" errors=\"0\" skipped=\"0\" time=\"0\">",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failing}\" errors=\"0\" skipped=\"{skipped}\" time=\"0\">",
             attr(&format!("{} {}", m.id, m.name)),
             case_count(&m.id),
         );
@@ -99,7 +114,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                         attr(&m.id),
                         attr(&name)
                     );
-                    for f in findings {
+                    let counting: Vec<&&FindingOut> =
+                        findings.iter().filter(|f| counts(f)).collect();
+                    if counting.is_empty() {
+                        skipped_case(&mut buf, findings);
+                    }
+                    for f in counting {
                         failure(&mut buf, m, f);
                     }
                     buf.push_str("    </testcase>\n");
@@ -131,6 +151,20 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     buf.push_str("</testsuites>\n");
     out.write_all(buf.as_bytes())
+}
+
+/// Whether a finding counts for the gate: neither suppressed nor in the baseline.
+fn counts(f: &FindingOut) -> bool {
+    f.suppression.is_none() && f.baseline != Some("unchanged")
+}
+
+/// `<skipped>` for a case whose findings are all accepted risks or known.
+fn skipped_case(s: &mut String, findings: &[&FindingOut]) {
+    let message = match findings.iter().find_map(|f| f.suppression) {
+        Some(sup) => format!("suppressed: {} ({})", sup.reason, sup.source),
+        None => "in the baseline".to_string(),
+    };
+    let _ = writeln!(s, "      <skipped message=\"{}\"/>", attr(&message));
 }
 
 fn suite_properties(s: &mut String, m: &CheckMeta) {

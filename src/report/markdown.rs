@@ -53,6 +53,21 @@ fn render(report: &Report, budget: usize) -> String {
             report.errors.len()
         );
     }
+    if let Some(g) = &report.gate {
+        let _ = writeln!(
+            md,
+            "> {}\n",
+            cell(g.summary.trim_start_matches("nhiscan: "))
+        );
+    }
+    if !report.incomplete.is_empty() {
+        let _ = writeln!(
+            md,
+            "> **Incomplete input** ({} gap(s)): {}\n",
+            report.incomplete.len(),
+            cell(&report.incomplete[0].reason)
+        );
+    }
     md.push_str("| Severity | Findings |\n|---|---:|\n");
     for sev in ["critical", "high", "medium", "low", "info"] {
         let n = s.by_severity.get(sev).copied().unwrap_or(0);

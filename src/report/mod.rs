@@ -12,8 +12,10 @@ use serde::Serialize;
 
 use crate::checks::meta::{CheckMeta, lookup};
 use crate::checks::{EvidenceMap, Finding, Severity, Thresholds};
+use crate::config::Suppression;
 use crate::import::InputError;
-use crate::model::{Inventory, Skipped, SourceFile, TenantSource};
+use crate::model::{Gap, Inventory, Skipped, SourceFile, TenantSource};
+use crate::triage::{BaselineEntry, Gate, SuppressionOutcome, Triage};
 use crate::visibility::{self, Visibility};
 
 pub mod compliance;
@@ -29,7 +31,7 @@ pub mod sarif;
 pub mod table;
 
 /// Version of the JSON report schema (docs/json-report.md).
-pub const SCHEMA_VERSION: &str = "1.1";
+pub const SCHEMA_VERSION: &str = "1.2";
 
 #[derive(Debug, Serialize)]
 pub struct Tool {
@@ -93,6 +95,12 @@ pub struct FindingOut<'a> {
     pub evidence: &'a EvidenceMap,
     pub location: LocationRef<'a>,
     pub fingerprint: &'a str,
+    /// The accepted risk that suppresses this finding (config or ignore file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<&'a Suppression>,
+    /// With `--baseline`: `new`, or `unchanged` when the baseline has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -120,9 +128,31 @@ pub struct Report<'a> {
     /// Per control of OWASP NHI Top 10 and NIST CSF 2.0: checks, identities
     /// evaluated, failing and passing.
     pub compliance: Vec<compliance::FrameworkView>,
+    /// What the input lacks for a complete scan (exit 4 unless allowed).
+    pub incomplete: Vec<Gap>,
+    /// The configuration files read (`nhiscan.toml`, `.nhiscan-ignore.toml`).
+    pub config: Vec<String>,
+    /// Every suppression with its status (active, expired, stale) and matches.
+    pub suppressions: Vec<SuppressionOutcome>,
+    /// With `--baseline`: the file and the findings fixed since.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineOut<'a>>,
+    /// The CI gate's verdict; absent from reports built without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<Gate>,
     /// Written after the other fields by [`json::write_report`], in parallel.
     #[serde(skip)]
     pub findings: Vec<FindingOut<'a>>,
+}
+
+/// The baseline part of a report.
+#[derive(Debug, Serialize)]
+pub struct BaselineOut<'a> {
+    pub path: &'a str,
+    pub new: usize,
+    pub unchanged: usize,
+    /// Baseline findings this scan no longer finds.
+    pub fixed: &'a [BaselineEntry],
 }
 
 fn meta(id: &str) -> &'static CheckMeta {
@@ -181,8 +211,36 @@ impl<'a> Report<'a> {
                 .iter()
                 .map(|&f| compliance::view(inv, findings, f))
                 .collect(),
+            incomplete: inv.gaps.clone(),
+            config: Vec::new(),
+            suppressions: Vec::new(),
+            baseline: None,
+            gate: None,
             findings: findings.iter().map(|f| finding_out(inv, f)).collect(),
         }
+    }
+
+    /// Adds the triage (suppressions, baseline) and the gate's verdict.
+    pub fn with_triage(mut self, triage: &'a Triage, gate: &Gate, config: &[String]) -> Report<'a> {
+        for (i, f) in self.findings.iter_mut().enumerate() {
+            f.suppression = triage.suppression_of(i);
+            f.baseline = triage.baseline_state(i);
+        }
+        self.config = config.to_vec();
+        self.suppressions = triage.suppressions.clone();
+        self.baseline = triage.baseline_path.as_deref().map(|path| {
+            let unchanged = (0..self.findings.len())
+                .filter(|&i| triage.baseline_state(i) == Some("unchanged"))
+                .count();
+            BaselineOut {
+                path,
+                new: self.findings.len() - unchanged,
+                unchanged,
+                fixed: &triage.fixed,
+            }
+        });
+        self.gate = Some(gate.clone());
+        self
     }
 }
 
@@ -224,5 +282,7 @@ fn finding_out<'a>(inv: &'a Inventory, f: &'a Finding) -> FindingOut<'a> {
             line: f.source.line,
         },
         fingerprint: &f.fingerprint,
+        suppression: None,
+        baseline: None,
     }
 }

@@ -288,8 +288,13 @@ fn record<'a>(report: &'a Report, f: &'a FindingOut<'a>, time: i64) -> Record<'a
         type_name: "Detection Finding: Create",
         severity_id,
         severity,
-        status_id: 1,
-        status: "New",
+        // OCSF status: 3 Suppressed for an accepted risk, else 1 New.
+        status_id: if f.suppression.is_some() { 3 } else { 1 },
+        status: if f.suppression.is_some() {
+            "Suppressed"
+        } else {
+            "New"
+        },
         status_code: "FAIL",
         time,
         message: f.message,

@@ -225,7 +225,35 @@ struct SarifResult<'a> {
     message: Text,
     locations: [Location; 1],
     partial_fingerprints: Fingerprints,
+    /// An accepted risk: GitHub shows the alert as dismissed, not open.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression<'a>>,
+    /// With `--baseline`: `new` or `unchanged`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
     properties: ResultProperties<'a>,
+}
+
+/// SARIF §3.35: a suppression of a result, with its justification.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifSuppression<'a> {
+    kind: &'static str,
+    status: &'static str,
+    justification: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<SuppressionProperties<'a>>,
+}
+
+#[derive(Serialize)]
+struct SuppressionProperties<'a> {
+    source: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -613,6 +641,22 @@ fn result<'a>(
                 &f.fingerprint[..f.fingerprint.len().min(16)]
             ),
         },
+        suppressions: f
+            .suppression
+            .map(|s| SarifSuppression {
+                kind: "external",
+                status: "accepted",
+                justification: &s.reason,
+                properties: Some(SuppressionProperties {
+                    source: &s.source,
+                    owner: s.owner.as_deref(),
+                    ticket: s.ticket.as_deref(),
+                    expires: s.expires.as_deref(),
+                }),
+            })
+            .into_iter()
+            .collect(),
+        baseline_state: f.baseline,
         properties: ResultProperties {
             severity: f.severity.as_str(),
             provider: f.provider,

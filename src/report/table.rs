@@ -88,7 +88,11 @@ pub fn write_report(r: &Report, style: Style, out: &mut dyn Write) -> std::io::R
                 severity_cell(f.severity, style),
                 Cell::new(f.check_id),
                 Cell::new(f.identity.name),
-                Cell::new(f.message),
+                Cell::new(match (f.suppression, f.baseline) {
+                    (Some(s), _) => format!("{} [suppressed: {}]", f.message, s.reason),
+                    (None, Some("unchanged")) => format!("{} [in baseline]", f.message),
+                    _ => f.message.to_string(),
+                }),
                 Cell::new(f.owasp_nhi.join(" ")),
                 Cell::new(format!("{}:{}", f.location.path, f.location.line)),
             ]);
@@ -133,6 +137,7 @@ pub fn write_report(r: &Report, style: Style, out: &mut dyn Write) -> std::io::R
         write_compliance(view, style, out)?;
     }
     problems(out, &r.skipped, &r.errors, &r.notes)?;
+    triage_lines(r, out)?;
     let counts: Vec<String> = Severity::ALL
         .iter()
         .map(|s| format!("{} {}", r.summary.by_severity[s.as_str()], s.as_str()))
@@ -146,6 +151,49 @@ pub fn write_report(r: &Report, style: Style, out: &mut dyn Write) -> std::io::R
         counts.join(", "),
         r.visibility.score
     )
+}
+
+/// Input gaps, suppressions that need attention, and what the baseline says.
+fn triage_lines(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    for g in &r.incomplete {
+        writeln!(out, "incomplete input ({}): {}", g.provider, g.reason)?;
+    }
+    for o in &r.suppressions {
+        match o.status {
+            crate::triage::SuppressionStatus::Expired => writeln!(
+                out,
+                "expired suppression {} (expired {}, {} finding(s) match it): {}",
+                o.suppression.source,
+                o.suppression.expires.as_deref().unwrap_or("?"),
+                o.matched,
+                o.suppression.reason
+            )?,
+            crate::triage::SuppressionStatus::Stale => writeln!(
+                out,
+                "stale suppression {} (matches no finding): {}",
+                o.suppression.source, o.suppression.reason
+            )?,
+            crate::triage::SuppressionStatus::Active => {}
+        }
+    }
+    if let Some(b) = &r.baseline {
+        writeln!(
+            out,
+            "baseline {}: {} new, {} unchanged, {} fixed",
+            b.path,
+            b.new,
+            b.unchanged,
+            b.fixed.len()
+        )?;
+        for e in b.fixed {
+            writeln!(
+                out,
+                "  fixed: {} {} ({})",
+                e.check_id, e.name, e.fingerprint
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Identities listed in the table's risk section.

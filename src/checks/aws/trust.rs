@@ -115,13 +115,27 @@ pub(crate) fn broad_subject(value: &str, like: bool) -> Option<(Severity, &'stat
     None
 }
 
+/// A subject pinned to a GitHub organisation outside `trusted` (lower case), when
+/// trusted organisations are configured.
+fn untrusted_org(value: &str, trusted: &[String]) -> Option<(Severity, &'static str)> {
+    let org = value.strip_prefix("repo:")?.split(['/', ':']).next()?;
+    if trusted.is_empty() || org.contains(['*', '?']) {
+        return None;
+    }
+    (!trusted.iter().any(|t| t.eq_ignore_ascii_case(org))).then_some((
+        Severity::High,
+        "the organisation is not among the trusted GitHub organisations",
+    ))
+}
+
 /// AWS-004 `github-oidc-trust-broad-subject`.
 ///
 /// Detects a GitHub Actions trust whose `sub` condition admits more than one pinned
 /// repository and ref: a wildcard organisation (critical), every repository of an
 /// organisation (high), every ref of one repository or any pull request (medium).
-/// Wildcards count only under `StringLike` operators. Anyone who can run a workflow
-/// in the admitted scope gets the role (NHI6).
+/// Wildcards count only under `StringLike` operators. With trusted GitHub
+/// organisations configured, a subject pinned to any other organisation is high.
+/// Anyone who can run a workflow in the admitted scope gets the role (NHI6).
 pub fn github_oidc_trust_broad_subject(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     for (idx, p, identity) in principals(ctx) {
@@ -130,10 +144,14 @@ pub fn github_oidc_trust_broad_subject(ctx: &Ctx) -> Vec<Finding> {
             for c in conditions_on(s, "sub") {
                 let like = c.operator.to_ascii_lowercase().contains("like");
                 for v in &c.values {
-                    if let Some((sev, why)) = broad_subject(v, like)
-                        && worst.as_ref().is_none_or(|w| sev > w.0)
-                    {
-                        worst = Some((sev, why, v.clone()));
+                    let found = [
+                        broad_subject(v, like),
+                        untrusted_org(v, ctx.trusted_github_orgs),
+                    ];
+                    for (sev, why) in found.into_iter().flatten() {
+                        if worst.as_ref().is_none_or(|w| sev > w.0) {
+                            worst = Some((sev, why, v.clone()));
+                        }
                     }
                 }
             }
@@ -461,6 +479,32 @@ mod check_tests {
         );
         assert_eq!(fired_on(github_oidc_trust_forallvalues, &inv), ["forall"]);
         assert_eq!(fired_on(oidc_trust_missing_audience, &inv), ["no-aud"]);
+    }
+
+    #[test]
+    fn with_trusted_orgs_a_subject_of_another_org_is_reported() {
+        let mut k = Kit::new();
+        role(&mut k, "ours", github(pinned()));
+        role(
+            &mut k,
+            "theirs",
+            github(
+                json!({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:sub": "repo:fabrikam/api:ref:refs/heads/main"}}),
+            ),
+        );
+        let inv = k.finish();
+        // Not configured: both subjects pin one repository and ref.
+        assert!(fired_on(github_oidc_trust_broad_subject, &inv).is_empty());
+        let trusted = vec!["contoso".to_string()];
+        let ctx = Ctx {
+            trusted_github_orgs: &trusted,
+            ..Ctx::whole(&inv, ts(NOW), crate::checks::Thresholds::default())
+        };
+        let found = github_oidc_trust_broad_subject(&ctx);
+        assert_eq!(found.len(), 1);
+        assert_eq!(inv.identities[found[0].identity.unwrap()].name, "theirs");
+        assert_eq!(found[0].severity, Severity::High);
     }
 
     #[test]

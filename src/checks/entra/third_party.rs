@@ -61,7 +61,13 @@ pub fn third_party_app_sensitive_access(ctx: &Ctx) -> Vec<Finding> {
 pub fn third_party_app_unverified_publisher(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     for (idx, identity) in customer_identities(ctx) {
-        if identity.origin != Origin::ThirdParty || identity.verified_publisher.is_some() {
+        let vetted = identity.app_id.as_deref().is_some_and(|a| {
+            ctx.known_vendor_app_ids
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(a))
+        });
+        if identity.origin != Origin::ThirdParty || identity.verified_publisher.is_some() || vetted
+        {
             continue;
         }
         let grants = ctx.inv.grants_of(idx);
@@ -152,5 +158,12 @@ mod tests {
             fired_on(third_party_app_unverified_publisher, &inv),
             ["unverified"]
         );
+        // A vendor the organisation vetted (config: known_vendor_app_ids) is left alone.
+        let vetted = vec!["APP-UNVERIFIED".to_string()];
+        let ctx = Ctx {
+            known_vendor_app_ids: &vetted,
+            ..Ctx::whole(&inv, ts(NOW), crate::checks::Thresholds::default())
+        };
+        assert!(third_party_app_unverified_publisher(&ctx).is_empty());
     }
 }

@@ -178,8 +178,16 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
         return;
     }
     let m = merge(files);
+    let gap = |b: &mut InventoryBuilder, reason: String| {
+        b.inventory.gaps.push(crate::model::Gap {
+            provider: "aws",
+            reason,
+        });
+    };
     if m.truncated {
-        notes.push("an AWS export says IsTruncated: true: pages were not merged, so principals may be missing (use the CLI's automatic pagination)".into());
+        let reason = "an AWS export says IsTruncated: true: pages were not merged, so principals may be missing (use the CLI's automatic pagination)";
+        gap(b, reason.into());
+        notes.push(reason.into());
     }
 
     // Managed policies, evaluated once each.
@@ -228,6 +236,7 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
     let mut by_user: HashMap<String, usize> = HashMap::default();
     let mut missing_policies: BTreeMap<String, usize> = BTreeMap::new();
     let mut unreadable = 0usize;
+    let mut missing_groups = 0usize;
 
     // Each principal is built on its own (in parallel), then numbered in order.
     let all: Vec<(&RawPrincipal, IdentityKind)> = m
@@ -246,9 +255,11 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
             mut grants,
             mut principal,
             missing,
+            missing_groups: absent_groups,
             unreadable: bad,
             notes: more,
         } = built;
+        missing_groups += absent_groups;
         let account = principal.account.clone();
         if !account.is_empty() && !accounts.contains(&account) {
             accounts.push(account);
@@ -273,9 +284,19 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
         notes.extend(more);
     }
     for (arn, n) in &missing_policies {
-        notes.push(format!(
+        let reason = format!(
             "managed policy {arn} is attached to {n} principal(s) but not in the export; its permissions are not evaluated"
-        ));
+        );
+        gap(b, reason.clone());
+        notes.push(reason);
+    }
+    if missing_groups > 0 {
+        gap(
+            b,
+            format!(
+                "{missing_groups} group membership(s) name a group that is not in the export; its policies are not evaluated"
+            ),
+        );
     }
     if unreadable > 0 {
         notes.push(format!(
@@ -309,6 +330,8 @@ struct Built {
     principal: AwsPrincipal,
     /// ARNs of attached policies that are not in the export.
     missing: Vec<String>,
+    /// Groups the user is in that are not in the export.
+    missing_groups: usize,
     unreadable: usize,
     notes: Vec<String>,
 }
@@ -367,6 +390,7 @@ fn build_principal(
         grants: Vec::new(),
         principal: AwsPrincipal::default(),
         missing: Vec::new(),
+        missing_groups: 0,
         unreadable: 0,
         notes: Vec::new(),
     };
@@ -416,6 +440,7 @@ fn build_principal(
     }
     for g in &p.groups {
         let Some(group) = groups.get(g) else {
+            out.missing_groups += 1;
             out.notes.push(format!(
                 "user {} is in group {g}, which is not in the export",
                 p.name

@@ -185,7 +185,7 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
             .sp_type
             .as_deref()
             .is_some_and(|t| t.eq_ignore_ascii_case("ManagedIdentity"));
-        let origin = origin_of(sp, app.is_some(), managed, home_id);
+        let origin = origin_of(sp, app.is_some(), managed, home_id, options);
         let idx = b.add_identity(Identity {
             provider: Provider::Entra,
             kind: if managed {
@@ -372,27 +372,43 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
     rayon::spawn(move || drop(m));
 }
 
-fn origin_of(sp: &RawSp, has_app: bool, managed: bool, home: Option<&str>) -> Origin {
+fn origin_of(
+    sp: &RawSp,
+    has_app: bool,
+    managed: bool,
+    home: Option<&str>,
+    options: &LoadOptions,
+) -> Origin {
     let owner = sp.owner_org.as_deref();
     if managed {
         return Origin::Home;
     }
     // The first-party list is used only when the SP does not name its owner tenant:
     // a non-Microsoft owner tenant wins over a (community-contributed) list entry.
+    let listed_first_party = |a: &str| {
+        ENTRA.is_first_party_app(a)
+            || options
+                .first_party_app_ids
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(a))
+    };
     if owner.is_some_and(|o| ENTRA.is_microsoft_tenant(o))
-        || (!has_app
-            && owner.is_none()
-            && sp
-                .app_id
-                .as_deref()
-                .is_some_and(|a| ENTRA.is_first_party_app(a)))
+        || (!has_app && owner.is_none() && sp.app_id.as_deref().is_some_and(listed_first_party))
     {
         return Origin::FirstParty;
     }
+    let own_tenant = |o: &str| {
+        home.is_some_and(|h| h.eq_ignore_ascii_case(o))
+            || options
+                .home_tenants
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(o))
+    };
     match (owner, home) {
         _ if has_app => Origin::Home,
-        (Some(o), Some(h)) if o == h => Origin::Home,
+        (Some(o), _) if own_tenant(o) => Origin::Home,
         (Some(_), Some(_)) => Origin::ThirdParty,
+        (Some(_), None) if !options.home_tenants.is_empty() => Origin::ThirdParty,
         _ => Origin::Unknown,
     }
 }
@@ -549,9 +565,14 @@ fn add_assignments(
         .grants
         .extend(resolved.into_iter().map(|(g, _)| g));
     if missing_principal > 0 {
-        notes.push(format!(
+        let reason = format!(
             "{missing_principal} app role assignments name a service principal that is not in the export"
-        ));
+        );
+        b.inventory.gaps.push(crate::model::Gap {
+            provider: "entra",
+            reason: reason.clone(),
+        });
+        notes.push(reason);
     }
     if unresolved > 0 {
         notes.push(format!(
@@ -646,9 +667,14 @@ fn add_consents(
         .collect();
     b.inventory.grants.extend(grants.into_iter().flatten());
     if missing_client > 0 {
-        notes.push(format!(
+        let reason = format!(
             "{missing_client} delegated permission grants name a client service principal that is not in the export"
-        ));
+        );
+        b.inventory.gaps.push(crate::model::Gap {
+            provider: "entra",
+            reason: reason.clone(),
+        });
+        notes.push(reason);
     }
 }
 
