@@ -582,3 +582,20 @@ fn init_writes_a_commented_default_that_scans_like_no_config() {
     assert_eq!(fingerprints(&with), fingerprints(&without));
     assert_eq!(with["config"][0], "nhiscan.toml");
 }
+
+#[test]
+fn the_html_report_says_why_a_finding_does_not_count() {
+    let dir = dir_with(&[("nhiscan.toml", SUPPRESS_ADMINS.as_bytes())]);
+    let out = nhiscan()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "html", "--now", NOW])
+        .arg(aws_demo())
+        .output()
+        .unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        html.matches("suppressed: Break-glass roles, reviewed quarterly (nhiscan.toml:5)")
+            .count(),
+        2
+    );
+}

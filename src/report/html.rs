@@ -1137,7 +1137,9 @@ struct Data<'a> {
     /// [critical, high, medium, low], highest tier], in `Report::risk` order.
     risk: Vec<RiskRow<'a>>,
     paths: Vec<&'a str>,
-    /// [severity, check, identity, message, path, line, fingerprint, evidence].
+    /// [severity, check, identity, message, path, line, fingerprint, evidence,
+    /// accepted], where accepted says why the gate does not count it (a
+    /// suppression or the baseline), or is null.
     findings: Vec<FindingRow<'a>>,
     /// Per identity (same index as `identities`): [credentials, grants], each
     /// capped at [`MAX_HOLDINGS`]; credentials are [kind, name or key id,
@@ -1171,6 +1173,7 @@ type FindingRow<'a> = (
     u32,
     &'a str,
     &'a EvidenceMap,
+    Option<String>,
 );
 
 fn data<'a>(r: &'a Report, holdings: &'a super::inventory::InventoryReport) -> Data<'a> {
@@ -1232,6 +1235,11 @@ fn data<'a>(r: &'a Report, holdings: &'a super::inventory::InventoryReport) -> D
                 f.location.line,
                 f.fingerprint,
                 f.evidence,
+                match (f.suppression, f.baseline) {
+                    (Some(s), _) => Some(format!("suppressed: {} ({})", s.reason, s.source)),
+                    (None, Some("unchanged")) => Some("in the baseline".to_string()),
+                    _ => None,
+                },
             )
         })
         .collect();

@@ -22,7 +22,7 @@
   const HOLDINGS = data.holdings;
 
   // Fields of a finding and of an identity in the data block.
-  const F_SEV = 0, F_CHECK = 1, F_ID = 2, F_MSG = 3, F_PATH = 4, F_LINE = 5, F_FP = 6, F_EV = 7;
+  const F_SEV = 0, F_CHECK = 1, F_ID = 2, F_MSG = 3, F_PATH = 4, F_LINE = 5, F_FP = 6, F_EV = 7, F_ACCEPTED = 8;
   const I_ID = 0, I_NAME = 1, I_KIND = 2, I_PROVIDER = 3;
   // Fields of a risk entry.
   const R_SCORE = 1, R_FINDINGS = 2, R_PRIVILEGE = 3, R_EXPOSURE = 4, R_COUNTS = 5, R_TIER = 6;
@@ -216,7 +216,9 @@
     who.appendChild(el('div', 'sub', id[I_KIND]));
     tr.appendChild(who);
     tr.appendChild(td(id[I_PROVIDER]));
-    tr.appendChild(td(f[F_MSG], 'msg'));
+    const msg = td(f[F_MSG], 'msg');
+    if (f[F_ACCEPTED]) msg.appendChild(el('div', 'sub', f[F_ACCEPTED]));
+    tr.appendChild(msg);
     tr.appendChild(td(locationOf(f), 'loc'));
     return tr;
   }
@@ -249,6 +251,7 @@
     Object.keys(ev).forEach(function (key) { pairs.push([key, evidenceText(ev[key])]); });
     pairs.push(['location', locationOf(f)]);
     pairs.push(['fingerprint', f[F_FP]]);
+    pairs.push(['accepted', f[F_ACCEPTED]]);
     cell.appendChild(definitionList(pairs, 'evidence'));
     tr.appendChild(cell);
     return tr;
