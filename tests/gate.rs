@@ -429,8 +429,38 @@ trusted_accounts = ["999988887777", "444455556666"]
 
 // ---- baselines ----
 
+/// Copies the AWS demo's files into a fresh directory under new names (in order),
+/// the authorization details re-serialised with `indent` spaces when given.
+fn demo_as<S: AsRef<str>>(names: [S; 4], indent: Option<usize>) -> tempfile::TempDir {
+    let originals = [
+        "authorization-details.json",
+        "credential-report.csv",
+        "get-access-key-last-used.json",
+        "list-access-keys.json",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (original, name) in originals.iter().zip(names) {
+        let mut bytes = std::fs::read(aws_demo().join(original)).unwrap();
+        if let (Some(n), true) = (indent, original.starts_with("authorization")) {
+            let v: Value = serde_json::from_slice(&bytes).unwrap();
+            let pad = " ".repeat(n);
+            bytes.clear();
+            let fmt = serde_json::ser::PrettyFormatter::with_indent(pad.as_bytes());
+            serde::Serialize::serialize(
+                &v,
+                &mut serde_json::Serializer::with_formatter(&mut bytes, fmt),
+            )
+            .unwrap();
+        }
+        let path = dir.path().join(name.as_ref());
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    dir
+}
+
 #[test]
-fn a_baseline_survives_reordered_renamed_and_reformatted_exports() {
+fn fingerprints_survive_reordering_other_paths_and_line_shifts() {
     let work = tempfile::tempdir().unwrap();
     let baseline = work.path().join("baseline.json");
     let (code, first, _) = scan_in(
@@ -445,23 +475,47 @@ fn a_baseline_survives_reordered_renamed_and_reformatted_exports() {
     assert_eq!(written["created"], NOW);
     assert_eq!(written["findings"].as_array().unwrap().len(), 33);
 
-    // Same content: one line instead of indented (every line number changes), a
-    // different file name and directory, and the other files sorted first.
-    let copy = aws_copy("account-export.json", 0, |_| {});
-    let (code, again, stderr) = scan_in(
-        work.path(),
-        &[copy.path()],
-        &["--baseline", baseline.to_str().unwrap(), "--fail-on", "low"],
-    );
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(fingerprints(&again), fingerprints(&first));
+    let same_names = [
+        "authorization-details.json",
+        "credential-report.csv",
+        "get-access-key-last-used.json",
+        "list-access-keys.json",
+    ];
+    let cases = [
+        // The files in the opposite order (the walk sorts by name).
+        (
+            "reordered",
+            demo_as(["d.json", "c.csv", "b.json", "a.json"], None),
+        ),
+        // The same names under other directories.
+        (
+            "other paths",
+            demo_as(same_names.map(|n| format!("2027/export/{n}")), None),
+        ),
+        // Re-serialised with 4-space indentation: every line number moves.
+        ("line shifts", demo_as(same_names, Some(4))),
+    ];
+    for (case, dir) in &cases {
+        let (code, again, stderr) = scan_in(
+            work.path(),
+            &[dir.path()],
+            &["--baseline", baseline.to_str().unwrap(), "--fail-on", "low"],
+        );
+        assert_eq!(code, 0, "{case}: {stderr}");
+        assert_eq!(fingerprints(&again), fingerprints(&first), "{case}");
+        assert_eq!(again["baseline"]["new"], 0, "{case}");
+        assert_eq!(again["baseline"]["unchanged"], 33, "{case}");
+        assert!(
+            stderr.contains("gate passed: no new unsuppressed finding at or above low (33 findings, 33 in the baseline, 0 fixed since)"),
+            "{case}: {stderr}"
+        );
+    }
+    // The line shift really moved the findings.
+    let (_, shifted, _) = scan_in(work.path(), &[cases[2].1.path()], &[]);
     assert_ne!(
-        finding(&again, "AWS-001", "contoso-legacy-admin")["location"],
-        finding(&first, "AWS-001", "contoso-legacy-admin")["location"]
+        finding(&shifted, "AWS-001", "contoso-legacy-admin")["location"]["line"],
+        finding(&first, "AWS-001", "contoso-legacy-admin")["location"]["line"]
     );
-    assert_eq!(again["baseline"]["new"], 0);
-    assert_eq!(again["baseline"]["unchanged"], 33);
-    assert!(stderr.contains("gate passed: no new unsuppressed finding at or above low (33 findings, 33 in the baseline, 0 fixed since)"), "{stderr}");
 }
 
 #[test]
