@@ -311,7 +311,13 @@ fn parse_bytes(file: &InputFile, index: u32, bytes: &[u8]) -> FileOutcome {
             }
         };
     }
-    let docs = match documents(&text.text) {
+    // Splitting into documents and indexing the lines each read the whole text:
+    // do both at once.
+    let (docs, lines) = rayon::join(
+        || documents(&text.text),
+        || json::LineIndex::new(&text.text),
+    );
+    let docs = match docs {
         Ok(d) => d,
         Err(e) => {
             return FileOutcome::Error(InputError::Syntax {
@@ -336,7 +342,6 @@ fn parse_bytes(file: &InputFile, index: u32, bytes: &[u8]) -> FileOutcome {
             }),
         };
     }
-    let lines = json::LineIndex::new(&text.text);
     match detect::detect(&docs) {
         detect::Detected::Entra => match entra::parse(&docs, &lines, index, &path) {
             Ok(mut records) => {

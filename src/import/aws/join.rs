@@ -232,8 +232,9 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
         .collect();
     let mut accounts: Vec<String> = Vec::new();
     let mut principals: Vec<AwsPrincipal> = Vec::new();
-    let mut by_arn: HashMap<String, usize> = HashMap::default();
-    let mut by_user: HashMap<String, usize> = HashMap::default();
+    // Keys borrow from the merged records, which outlive every lookup.
+    let mut by_arn: HashMap<&str, usize> = HashMap::default();
+    let mut by_user: HashMap<&str, usize> = HashMap::default();
     let mut missing_policies: BTreeMap<String, usize> = BTreeMap::new();
     let mut unreadable = 0usize;
     let mut missing_groups = 0usize;
@@ -266,10 +267,10 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
         }
         let idx = b.add_identity(identity);
         if kind == IdentityKind::IamUser {
-            by_user.insert(p.name.clone(), idx);
+            by_user.insert(p.name.as_str(), idx);
         }
         if !p.arn.is_empty() {
-            by_arn.insert(p.arn.clone(), idx);
+            by_arn.insert(p.arn.as_str(), idx);
         }
         for g in &mut grants {
             g.identity = idx;
@@ -504,11 +505,11 @@ fn build_principal(
 }
 
 /// Credential report rows: users' keys, certificates and console logins; the root account.
-fn add_report(
+fn add_report<'a>(
     b: &mut InventoryBuilder,
-    m: &Merged,
-    by_arn: &mut HashMap<String, usize>,
-    by_user: &mut HashMap<String, usize>,
+    m: &'a Merged,
+    by_arn: &mut HashMap<&'a str, usize>,
+    by_user: &mut HashMap<&'a str, usize>,
     accounts: &mut Vec<String>,
     principals: &mut Vec<AwsPrincipal>,
 ) {
@@ -519,8 +520,8 @@ fn add_report(
             accounts.push(account.clone());
         }
         let existing = by_arn
-            .get(&row.arn)
-            .or_else(|| by_user.get(&row.user))
+            .get(row.arn.as_str())
+            .or_else(|| by_user.get(row.user.as_str()))
             .copied();
         let idx = match existing {
             Some(i) => i,
@@ -549,8 +550,8 @@ fn add_report(
                     human_login: None,
                     source: row.source,
                 });
-                by_arn.insert(row.arn.clone(), idx);
-                by_user.insert(row.user.clone(), idx);
+                by_arn.insert(row.arn.as_str(), idx);
+                by_user.insert(row.user.as_str(), idx);
                 principals.push(AwsPrincipal {
                     identity: idx,
                     account: account.clone(),
@@ -606,14 +607,14 @@ fn add_report(
 fn add_user_credentials(
     b: &mut InventoryBuilder,
     m: &Merged,
-    by_user: &HashMap<String, usize>,
+    by_user: &HashMap<&str, usize>,
     notes: &mut Vec<String>,
 ) {
     let reported: std::collections::HashSet<&str> =
         m.report.iter().map(|r| r.user.as_str()).collect();
     let mut unknown_users = 0;
     for c in &m.user_credentials {
-        let Some(&idx) = by_user.get(&c.user) else {
+        let Some(&idx) = by_user.get(c.user.as_str()) else {
             unknown_users += 1;
             continue;
         };

@@ -17,6 +17,7 @@ use crate::time::parse_timestamp;
 
 mod join;
 mod records;
+mod typed;
 
 pub use crate::policy::aws::SENSITIVE_SERVICES;
 pub use join::{account_of, join};
@@ -172,15 +173,20 @@ impl Parser<'_, '_> {
 
     /// The four lists of authorization details, each read in parallel.
     fn details(&self, f: &ArrayFields, out: &mut FileRecords) {
+        // The exact CLI shape in one typed pass; anything else by the general reader.
+        let read = |raw: &RawValue, name_key: &str| {
+            typed::principal(self, raw, name_key)
+                .unwrap_or_else(|| Obj::parse(raw).and_then(|o| self.principal(&o, raw, name_key)))
+        };
         out.users.par_extend(
-            f.array("UserDetailList").par_iter().filter_map(|raw| {
-                Obj::parse(raw).and_then(|u| self.principal(&u, raw, "UserName"))
-            }),
+            f.array("UserDetailList")
+                .par_iter()
+                .filter_map(|raw| read(raw, "UserName")),
         );
         out.roles.par_extend(
-            f.array("RoleDetailList").par_iter().filter_map(|raw| {
-                Obj::parse(raw).and_then(|r| self.principal(&r, raw, "RoleName"))
-            }),
+            f.array("RoleDetailList")
+                .par_iter()
+                .filter_map(|raw| read(raw, "RoleName")),
         );
         for raw in f.array("GroupDetailList") {
             if let Some(g) = Obj::parse(raw) {
