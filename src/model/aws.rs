@@ -36,11 +36,29 @@ pub struct AwsPrincipal {
 
 impl AwsPrincipal {
     /// Computes the cached evaluations; call after `effective` is complete.
-    pub fn evaluate(mut self) -> AwsPrincipal {
-        self.full_admin = self.effective.full_admin();
-        self.sensitive_services = crate::policy::aws::SENSITIVE_SERVICES
+    pub fn evaluate(self) -> AwsPrincipal {
+        let bits = self
+            .effective
+            .documents
             .iter()
-            .filter_map(|&s| self.effective.allows_service(s).map(|a| (s, a)))
+            .fold(0, |b, d| b | d.allow_bits());
+        self.evaluate_with(bits)
+    }
+
+    /// [`Self::evaluate`], given the OR of its documents' `Document::allow_bits`
+    /// (already known to the importer): evaluations the bits rule out are skipped.
+    pub fn evaluate_with(mut self, allow_bits: u8) -> AwsPrincipal {
+        use crate::policy::aws::{ALLOWS_EVERYTHING, SENSITIVE_SERVICES};
+        self.full_admin = if allow_bits & ALLOWS_EVERYTHING != 0 {
+            self.effective.full_admin()
+        } else {
+            None
+        };
+        self.sensitive_services = SENSITIVE_SERVICES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| allow_bits & (1 << i) != 0)
+            .filter_map(|(_, &s)| self.effective.allows_service(s).map(|a| (s, a)))
             .collect();
         self
     }

@@ -98,6 +98,30 @@ pub struct Document {
     pub statements: Vec<Statement>,
 }
 
+/// The bit of [`Document::allow_bits`] set when an Allow statement covers every action.
+pub const ALLOWS_EVERYTHING: u8 = 1 << 7;
+
+impl Document {
+    /// A quick superset test for the costlier evaluations: bit `i` is set when an
+    /// Allow statement covers the whole of `SENSITIVE_SERVICES[i]`, and
+    /// [`ALLOWS_EVERYTHING`] when one covers every action. Resources, conditions,
+    /// Denies and boundaries are not considered: a clear bit means "certainly not".
+    pub fn allow_bits(&self) -> u8 {
+        let mut bits = 0;
+        for s in self.statements.iter().filter(|s| s.effect == Effect::Allow) {
+            if s.covers_everything() {
+                bits |= ALLOWS_EVERYTHING;
+            }
+            for (i, service) in SENSITIVE_SERVICES.iter().enumerate() {
+                if s.covers_service(service) {
+                    bits |= 1 << i;
+                }
+            }
+        }
+        bits
+    }
+}
+
 /// Parses a document given as a JSON object, a JSON string, or URL-encoded JSON
 /// (as the raw IAM API returns it). The error never quotes the document.
 pub fn parse_document(value: &Value) -> Result<Document, String> {

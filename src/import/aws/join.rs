@@ -21,7 +21,9 @@ use crate::model::{
     Credential, CredentialHost, CredentialKind, Grant, GrantKind, HumanLogin, Identity,
     IdentityKind, InventoryBuilder, Origin, Provider, Tier,
 };
-use crate::policy::aws::{Document, Effective, SENSITIVE_SERVICES, Source, parse_document};
+use crate::policy::aws::{
+    ALLOWS_EVERYTHING, Document, Effective, SENSITIVE_SERVICES, Source, parse_document,
+};
 use crate::policy::aws_privesc::{self, SourceMasks};
 
 /// AWS-managed policies whose effect is known without the export carrying them.
@@ -60,6 +62,8 @@ pub fn account_of(arn: &str) -> Option<&str> {
 struct Evaluated {
     document: std::sync::Arc<Document>,
     masks: SourceMasks,
+    /// `Document::allow_bits`.
+    allow_bits: u8,
     tier: Tier,
 }
 
@@ -78,13 +82,15 @@ fn evaluate_shared(document: std::sync::Arc<Document>, name: &str) -> Evaluated 
             group: None,
         },
     );
-    let tier = if alone.full_admin().is_some()
+    let allow_bits = document.allow_bits();
+    let tier = if (allow_bits & ALLOWS_EVERYTHING != 0 && alone.full_admin().is_some())
         || !aws_privesc::matched(aws_privesc::allowed(&[masks], None)).is_empty()
     {
         Tier::Tier0
     } else if SENSITIVE_SERVICES
         .iter()
-        .any(|s| alone.allows_service(s).is_some())
+        .enumerate()
+        .any(|(i, s)| allow_bits & (1 << i) != 0 && alone.allows_service(s).is_some())
     {
         Tier::Tier1
     } else {
@@ -93,6 +99,7 @@ fn evaluate_shared(document: std::sync::Arc<Document>, name: &str) -> Evaluated 
     Evaluated {
         document,
         masks,
+        allow_bits,
         tier,
     }
 }
@@ -397,6 +404,7 @@ fn build_principal(
     };
     let mut effective = Effective::default();
     let mut masks: Vec<SourceMasks> = Vec::new();
+    let mut allow_bits = 0u8;
     let mut direct = Vec::new();
     let mut add = |out: &mut Built, evaluated: &Evaluated, source: Source| {
         out.grants.push(Grant {
@@ -414,6 +422,7 @@ fn build_principal(
         });
         effective.add_shared(evaluated.document.clone(), source);
         masks.push(evaluated.masks);
+        allow_bits |= evaluated.allow_bits;
     };
     let source = |policy: &str, arn: Option<&str>, group: Option<&str>| Source {
         policy: policy.to_string(),
@@ -500,7 +509,7 @@ fn build_principal(
         full_admin: None,
         sensitive_services: Vec::new(),
     }
-    .evaluate();
+    .evaluate_with(allow_bits);
     out
 }
 

@@ -252,7 +252,10 @@ mod tests {
                 r#"{"RoleName": "used", "RoleLastUsed": {"LastUsedDate": "2026-10-30T12:00:00Z", "Region": "eu-west-1"}, "PermissionsBoundary": null}"#,
             ),
             ("RoleName", r#"{"RoleName": "never", "RoleLastUsed": null}"#),
-            ("UserName", r#"{"UserName": "  ", "Arn": "arn:aws:iam::111122223333:user/blank"}"#),
+            (
+                "UserName",
+                r#"{"UserName": "  ", "Arn": "arn:aws:iam::111122223333:user/blank"}"#,
+            ),
         ];
         for (key, e) in elements {
             let (fast, general) = both(e, key);
