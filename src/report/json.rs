@@ -26,16 +26,24 @@ const CHUNK: usize = 256;
 /// Writes the risk report: the head (every field but `findings`) as usual, then
 /// the findings, serialised in parallel.
 pub fn write_report(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut head = serde_json::to_vec_pretty(report)?;
+    // Batches of chunks bound the memory held in rendered-but-unwritten bytes.
+    let batch = CHUNK * 4 * rayon::current_num_threads();
+    let mut groups = report.findings.chunks(batch);
+    let render_group = |group: &[FindingOut]| -> Vec<io::Result<Vec<u8>>> {
+        group.par_chunks(CHUNK).map(render_chunk).collect()
+    };
+    // The head and the first batch of findings are rendered at once.
+    let (head, first_group) = rayon::join(
+        || serde_json::to_vec_pretty(report),
+        || groups.next().map(render_group),
+    );
+    let mut head = head?;
     // `head` ends with "\n}"; the findings array goes before that brace.
     head.truncate(head.len() - 2);
     out.write_all(&head)?;
     out.write_all(b",\n  \"findings\": [")?;
-    // Batches of chunks bound the memory held in rendered-but-unwritten bytes.
-    let batch = CHUNK * 4 * rayon::current_num_threads();
     let mut first = true;
-    for group in report.findings.chunks(batch) {
-        let chunks: Vec<io::Result<Vec<u8>>> = group.par_chunks(CHUNK).map(render_chunk).collect();
+    for chunks in first_group.into_iter().chain(groups.map(render_group)) {
         for chunk in chunks {
             let bytes = chunk?;
             out.write_all(if first { b"\n    " } else { b",\n    " })?;
