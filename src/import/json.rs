@@ -269,30 +269,42 @@ impl<'a> ArrayFields<'a> {
 
 /// Reads an object's array fields in one pass; `None` when `raw` is not an object.
 pub fn array_fields(raw: &RawValue) -> Option<ArrayFields<'_>> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = ArrayFields<'de>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a JSON object")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ArrayFields<'de>, A::Error> {
-            let mut out = ArrayFields::default();
-            while let Some(key) = map.next_key::<Key<'de>>()? {
-                let field = map.next_value::<MaybeArray<'de>>()?;
-                if let Some(items) = field.0 {
-                    out.arrays.push((key.0, items));
-                } else if let Some(b) = field.1 {
-                    out.bools.push((key.0, b));
-                }
-            }
-            Ok(out)
-        }
-    }
     if JsonType::of(raw) != JsonType::Object {
         return None;
     }
     let mut de = serde_json::Deserializer::from_str(raw.get());
-    de.deserialize_map(V).ok()
+    de.deserialize_map(ArrayFieldsVisitor).ok()
+}
+
+/// [`array_fields`] over a whole file's text that holds exactly one object (and
+/// whitespace): one scan, where splitting the file into documents first would
+/// take two. `None` when the text is anything else, or not valid JSON.
+pub fn array_fields_text(text: &str) -> Option<ArrayFields<'_>> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let fields = de.deserialize_map(ArrayFieldsVisitor).ok()?;
+    de.end().ok()?;
+    Some(fields)
+}
+
+struct ArrayFieldsVisitor;
+
+impl<'de> Visitor<'de> for ArrayFieldsVisitor {
+    type Value = ArrayFields<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ArrayFields<'de>, A::Error> {
+        let mut out = ArrayFields::default();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let field = map.next_value::<MaybeArray<'de>>()?;
+            if let Some(items) = field.0 {
+                out.arrays.push((key.0, items));
+            } else if let Some(b) = field.1 {
+                out.bools.push((key.0, b));
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// The elements of a JSON array as raw values (`.0`), or the value of a boolean

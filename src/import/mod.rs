@@ -311,6 +311,12 @@ fn parse_bytes(file: &InputFile, index: u32, bytes: &[u8]) -> FileOutcome {
             }
         };
     }
+    if let Some(records) = aws::parse_details_text(&text.text, index) {
+        return FileOutcome::Aws {
+            sha256: String::new(),
+            records: Box::new(records),
+        };
+    }
     // Splitting into documents and indexing the lines each read the whole text:
     // do both at once.
     let (docs, lines) = rayon::join(

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde_json::value::RawValue;
 
 use super::InputError;
-use super::json::{ArrayFields, JsonType, LineIndex, Obj, array_fields};
+use super::json::{ArrayFields, JsonType, LineIndex, Obj, array_fields, array_fields_text};
 use crate::model::{CredentialKind, Provenance};
 use crate::policy::aws::{Document, parse_document_json};
 use crate::time::parse_timestamp;
@@ -83,7 +83,10 @@ fn leading_key(doc: &RawValue) -> bool {
 }
 
 fn leading_key_in(doc: &RawValue, keys: &[&str]) -> bool {
-    let text = doc.get();
+    leading_key_text(doc.get(), keys)
+}
+
+fn leading_key_text(text: &str, keys: &[&str]) -> bool {
     let head = &text.as_bytes()[..text.len().min(256)];
     let Some(rest) = head.strip_prefix(b"{") else {
         return false;
@@ -280,6 +283,28 @@ fn attached(o: &Obj) -> Vec<AttachedPolicy> {
             })
         })
         .collect()
+}
+
+/// Authorization details straight from a file's text, when the text is one
+/// object whose first key is a detail list (as the AWS CLI writes it): the
+/// arrays are split in the same pass that checks the JSON, and the lines are
+/// indexed meanwhile. `None` otherwise; the general path then reads the file and
+/// reports any error in it.
+pub fn parse_details_text(text: &str, file: u32) -> Option<FileRecords> {
+    if !leading_key_text(text.trim_start(), DETAIL_KEYS) {
+        return None;
+    }
+    let (fields, lines) = rayon::join(|| array_fields_text(text), || LineIndex::new(text));
+    let fields = fields?;
+    let p = Parser {
+        lines: &lines,
+        file,
+    };
+    let mut out = FileRecords::default();
+    out.truncated = fields.bool("IsTruncated") == Some(true);
+    p.details(&fields, &mut out);
+    out.format = "aws.authorization-details".into();
+    Some(out)
 }
 
 /// Parses the AWS JSON documents of one file.
