@@ -300,10 +300,12 @@ pub fn parse_details_text(text: &str, file: u32) -> Option<FileRecords> {
         lines: &lines,
         file,
     };
-    let mut out = FileRecords::default();
-    out.truncated = fields.bool("IsTruncated") == Some(true);
+    let mut out = FileRecords {
+        truncated: fields.bool("IsTruncated") == Some(true),
+        format: "aws.authorization-details".into(),
+        ..FileRecords::default()
+    };
     p.details(&fields, &mut out);
-    out.format = "aws.authorization-details".into();
     Some(out)
 }
 
