@@ -588,6 +588,19 @@ fn csv_error(path: &str, e: &csv::Error) -> InputError {
 mod tests {
     use super::*;
 
+    #[test]
+    fn details_are_read_from_the_text_only_when_it_is_one_detail_object() {
+        let one = r#" {"UserDetailList": [{"UserName": "u", "Arn": "arn:aws:iam::1:user/u"}], "RoleDetailList": [], "IsTruncated": true}"#;
+        let r = parse_details_text(one, 0).unwrap();
+        assert_eq!((r.users.len(), r.truncated), (1, true));
+        assert_eq!(r.format, "aws.authorization-details");
+        // Concatenated pages, invalid JSON and other shapes go the general way.
+        let two = format!("{one}\n{one}");
+        assert!(parse_details_text(&two, 0).is_none());
+        assert!(parse_details_text(r#"{"UserDetailList": [}"#, 0).is_none());
+        assert!(parse_details_text(r#"{"Roles": []}"#, 0).is_none());
+    }
+
     const HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
 
     #[test]
