@@ -234,7 +234,7 @@ perfstat() {
   local b1 b2 t1 t2 own
   b1=$(busy)
   t1=$(date +%s.%N)
-  /usr/bin/time -f '%U %S' -o "$log.time" perf stat -r "$perf_runs" -o "$log" "$@" > /dev/null
+  /usr/bin/time -f '%U %S' -o "$log.time" perf stat -r "$perf_runs" -o "$log" "$@" > /dev/null 2> "$log.stderr"
   t2=$(date +%s.%N)
   b2=$(busy)
   own=$(awk '{print $1 + $2}' "$log.time")

@@ -64,6 +64,8 @@ pub struct InventoryReport {
     pub skipped: Vec<Skipped>,
     pub errors: Vec<ErrorEntry>,
     pub notes: Vec<String>,
+    /// What the input lacks for a complete inventory (see the risk report's `incomplete`).
+    pub incomplete: Vec<crate::model::Gap>,
     pub visibility: Visibility,
     pub identities: Vec<IdentityOut>,
 }
@@ -152,6 +154,7 @@ impl InventoryReport {
                 })
                 .collect(),
             notes: inv.notes.clone(),
+            incomplete: inv.gaps.clone(),
             visibility: visibility::compute(inv, now, &thresholds),
             identities,
         }

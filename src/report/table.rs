@@ -289,6 +289,9 @@ pub fn write_inventory(
     }
     writeln!(out, "{t}")?;
     problems(out, &r.skipped, &r.errors, &r.notes)?;
+    for g in &r.incomplete {
+        writeln!(out, "incomplete input ({}): {}", g.provider, g.reason)?;
+    }
     writeln!(
         out,
         "{} NHIs · visibility score {}/100 (owners 40%, last-use data 40%, credentials within policy 20%; see docs/visibility.md)",

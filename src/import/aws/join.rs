@@ -154,8 +154,12 @@ fn merge_principal(
 
 fn merge(files: Vec<FileRecords>) -> Merged {
     let mut m = Merged::default();
+    m.users.reserve(files.iter().map(|f| f.users.len()).sum());
+    m.roles.reserve(files.iter().map(|f| f.roles.len()).sum());
     let mut users_seen = HashMap::default();
     let mut roles_seen = HashMap::default();
+    users_seen.reserve(m.users.capacity());
+    roles_seen.reserve(m.roles.capacity());
     for f in files {
         for u in f.users {
             merge_principal(&mut m.users, &mut users_seen, u);
@@ -238,7 +242,8 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
         })
         .collect();
     let mut accounts: Vec<String> = Vec::new();
-    let mut principals: Vec<AwsPrincipal> = Vec::new();
+    let mut principals: Vec<AwsPrincipal> = Vec::with_capacity(m.users.len() + m.roles.len());
+    b.inventory.identities.reserve(m.users.len() + m.roles.len() + m.report.len());
     // Keys borrow from the merged records, which outlive every lookup.
     let mut by_arn: HashMap<&str, usize> = HashMap::default();
     let mut by_user: HashMap<&str, usize> = HashMap::default();
@@ -328,6 +333,9 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
         a
     };
     b.inventory.aws = AwsData::new(principals, accounts_sorted);
+    drop((by_arn, by_user));
+    // Freeing every raw record takes a while; nothing waits for it.
+    rayon::spawn(move || drop(m));
 }
 
 /// One principal, built without reference to the others.
