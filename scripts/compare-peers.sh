@@ -28,6 +28,9 @@
 #      so if `perf` is installed nhiscan's 3,000-principal runs are also timed with
 #      `perf stat -r $PERF_RUNS` (mean wall time and its standard error, which is
 #      what perf prints after "+-"), and the speed-ups are given against that mean as well.
+#      The same runs are then repeated $PERF_RUNS times each and timed from Python at
+#      nanosecond resolution; their median (with quartiles and extremes) gives a third set
+#      of speed-ups that one slow run cannot move.
 #      Each timed line also shows "others": the CPU time the rest of the machine used during
 #      that run (from /proc/stat). On a shared machine, discard the runs it marks as busy
 #      (the summary table does not leave them out by itself).
@@ -249,6 +252,31 @@ perfstat() {
   echo
 }
 
+# precise LABEL INPUT CMD...: run CMD $perf_runs times, timing each run at nanosecond
+# resolution from Python (fork and exec included), and append the median to $mrows and
+# print it with the quartiles and the extremes. The median is not moved by the odd run
+# the host slows down, which the perf stat mean is.
+mrows=$out/median.tsv
+precise() {
+  local label=$1 input=$2
+  shift 2
+  "$py" - "$perf_runs" "$label" "$input" "$mrows" "$@" << 'PY'
+import statistics, subprocess, sys, time
+n, label, inp, rows, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+t = []
+for _ in range(n):
+    a = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t.append(time.perf_counter() - a)
+t.sort()
+q = statistics.quantiles(t, n=4)
+with open(rows, "a") as f:
+    f.write(f"{label}\t{inp}\t{statistics.median(t)}\n")
+print(f"  {label:<15} {inp:<31} {n} runs, wall median {statistics.median(t):.4f} s "
+      f"(quartiles {q[0]:.4f}-{q[2]:.4f}, min {t[0]:.4f}, max {t[-1]:.4f})")
+PY
+}
+
 # warm CMD...: run CMD $warmup times, untimed, output discarded
 warm() {
   local i
@@ -286,6 +314,12 @@ EOF
     perfstat "nhiscan" "aws-3000 authorization-details" "$nhiscan" scan "$file" --now "$now" --format json -o "$out/nhiscan-3000-ad.json"
   elif [ "$perf_runs" -gt 0 ]; then
     echo "  (perf not installed: no perf stat timing)"
+  fi
+  if [ "$perf_runs" -gt 0 ]; then
+    : > "$mrows"
+    warm "$nhiscan" scan "$small" --now "$now" --format json -o "$out/nhiscan-3000.json"
+    precise "nhiscan" "aws-3000 dir" "$nhiscan" scan "$small" --now "$now" --format json -o "$out/nhiscan-3000.json"
+    precise "nhiscan" "aws-3000 authorization-details" "$nhiscan" scan "$file" --now "$now" --format json -o "$out/nhiscan-3000-ad.json"
   fi
   for r in $(seq "$peer_runs"); do
     rm -rf "$out/cs-out" && mkdir -p "$out/cs-out"
@@ -355,6 +389,24 @@ EOF
           k, n, g, mw / pm[ad], pm[ad], g, mw / pm[dir], pm[dir], g, mc / pc[ad], g, mc / pc[dir]
       }
     }' "$prows" "$rows"
+  [ -s "$mrows" ] || return 0
+  # speed-ups against the nanosecond medians: median peer wall time / median nhiscan time
+  awk -F'\t' -v n="$perf_runs" '
+    function median(a, k,   i, j, x) {
+      for (i = 2; i <= k; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+      return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+    }
+    FNR == NR { md[$2] = $3; next }
+    $1 != "nhiscan" { k = $1; if (!(k in c)) peers[++o] = k; c[k]++; w[k, c[k]] = $4; if ($6 == 124) capped[k] = 1 }
+    END {
+      ad = "aws-3000 authorization-details"; dir = "aws-3000 dir"
+      for (i = 1; i <= o; i++) {
+        k = peers[i]; g = capped[k] ? ">" : ""
+        split("", a); for (j = 1; j <= c[k]; j++) a[j] = w[k, j]; mw = median(a, c[k])
+        printf "speed-up %s / nhiscan median (%d runs, ns clock), wall: %s%.0fx vs the file alone (%.4f s), %s%.0fx vs the directory (%.4f s)\n",
+          k, n, g, mw / md[ad], md[ad], g, mw / md[dir], md[dir]
+      }
+    }' "$mrows" "$rows"
 }
 
 case "$mode" in
