@@ -284,3 +284,36 @@ fn relative_paths_are_kept_as_given() {
         );
     }
 }
+
+#[test]
+fn suppressions_and_baseline_states_keep_the_log_valid() {
+    let dir = dir_with(&[(
+        "nhiscan.toml",
+        b"[[suppress]]\ncheck = \"AWS-001\"\nreason = \"Break-glass roles\"\nowner = \"secops\"\nexpires = 2027-01-31\n",
+    )]);
+    let baseline = dir.path().join("baseline.json");
+    let aws = root().join("testdata/aws/demo-account");
+    let run = |extra: &[&str]| {
+        let out = nhiscan()
+            .current_dir(dir.path())
+            .args(["scan", "--format", "sarif", "--now", NOW])
+            .args(extra)
+            .arg(&aws)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    run(&["--write-baseline", baseline.to_str().unwrap()]);
+    let log = run(&["--baseline", baseline.to_str().unwrap()]);
+    let errors = schema_errors("sarif-schema-2.1.0.json", &log);
+    assert!(errors.is_empty(), "schema errors: {errors:#?}");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().all(|r| r["baselineState"] == "unchanged"));
+    let suppressed: Vec<&Value> = results
+        .iter()
+        .filter_map(|r| r.get("suppressions"))
+        .collect();
+    assert_eq!(suppressed.len(), 3);
+    assert_eq!(suppressed[0][0]["properties"]["owner"], "secops");
+}

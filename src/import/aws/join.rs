@@ -243,7 +243,9 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
         .collect();
     let mut accounts: Vec<String> = Vec::new();
     let mut principals: Vec<AwsPrincipal> = Vec::with_capacity(m.users.len() + m.roles.len());
-    b.inventory.identities.reserve(m.users.len() + m.roles.len() + m.report.len());
+    b.inventory
+        .identities
+        .reserve(m.users.len() + m.roles.len() + m.report.len());
     // Keys borrow from the merged records, which outlive every lookup.
     let mut by_arn: HashMap<&str, usize> = HashMap::default();
     let mut by_user: HashMap<&str, usize> = HashMap::default();
