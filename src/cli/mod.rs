@@ -58,6 +58,10 @@ pub enum Command {
         /// Check id (ENTRA-001) or name (app-permission-tier0).
         id: String,
     },
+    /// Fetch the exports live with a read-only token (Entra ID, Okta, GitHub) into
+    /// a directory that `scan` reads, with a manifest of what could not be had.
+    #[command(subcommand)]
+    Collect(CollectCommand),
     /// Write a commented default nhiscan.toml.
     Init {
         /// Where to write it.
@@ -67,6 +71,67 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CollectCommand {
+    /// Microsoft Entra ID, through Microsoft Graph (docs/collect.md lists the permissions).
+    Entra {
+        #[command(flatten)]
+        common: CollectArgs,
+        /// The Graph endpoint, for national clouds (https://graph.microsoft.us, …) and tests.
+        #[arg(long, value_name = "URL", default_value = crate::collect::entra::GRAPH)]
+        graph_url: String,
+    },
+    /// Okta: apps, their grants, client secrets and admin roles; API tokens and their owners.
+    Okta {
+        #[command(flatten)]
+        common: CollectArgs,
+        /// The org URL, for example https://example.okta.com.
+        #[arg(long, value_name = "URL")]
+        org_url: String,
+    },
+    /// GitHub: an organisation's app installations, deploy keys and fine-grained PATs.
+    Github {
+        #[command(flatten)]
+        common: CollectArgs,
+        /// The organisation.
+        #[arg(long)]
+        org: String,
+        /// The API endpoint, for GitHub Enterprise Server and tests.
+        #[arg(long, value_name = "URL", default_value = crate::collect::github::API)]
+        api_url: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// The directory to write into. Running again into it resumes: endpoints already
+    /// complete are not fetched again.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Read the token from this environment variable.
+    #[arg(long, value_name = "VAR", required_unless_present = "token_command")]
+    pub token_env: Option<String>,
+    /// Run this command and use its output as the token, for example
+    /// "az account get-access-token --resource-type ms-graph --query accessToken -o tsv".
+    #[arg(long, value_name = "COMMAND", conflicts_with = "token_env")]
+    pub token_command: Option<String>,
+    /// Per-object requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Attempts per request, the first included.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub attempts: u32,
+    /// Timeout of one request, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub timeout: f64,
+    /// First retry delay in seconds (doubles per attempt, capped at 30 s, with jitter).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.5)]
+    pub retry_delay: f64,
+    /// No progress bars (they are off anyway when standard error is not a terminal, or in CI).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// A report format. `scan` writes every one; `inventory` and `checks` write
@@ -260,6 +325,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             }
             Ok(exit::OK)
         }
+        Command::Collect(c) => collect(c),
         Command::Init { path, force } => match crate::config::init(&path, force) {
             Ok(p) => {
                 eprintln!("nhiscan: wrote {}", p.display());
@@ -281,6 +347,103 @@ pub fn run(cli: Cli) -> Result<u8> {
             }
         },
     }
+}
+
+/// `nhiscan collect …`: exit 0 when every endpoint is complete, 4 when one is not
+/// (the manifest says which), 2 for a token or argument problem.
+fn collect(command: CollectCommand) -> Result<u8> {
+    use crate::collect::{Options, RetryPolicy, Token};
+    let (common, provider) = match &command {
+        CollectCommand::Entra { common, .. } => (common, "entra"),
+        CollectCommand::Okta { common, .. } => (common, "okta"),
+        CollectCommand::Github { common, .. } => (common, "github"),
+    };
+    let token = match (&common.token_env, &common.token_command) {
+        (Some(var), _) => Token::from_env(var),
+        (None, Some(cmd)) => Token::from_command(cmd),
+        (None, None) => Err("give --token-env VAR or --token-command COMMAND".into()),
+    };
+    let token = match token {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let seconds = |s: f64| std::time::Duration::from_secs_f64(s.clamp(0.0, 3600.0));
+    let policy = RetryPolicy {
+        attempts: common.attempts,
+        base_delay: seconds(common.retry_delay),
+        timeout: seconds(common.timeout.max(0.1)),
+        ..RetryPolicy::default()
+    };
+    // Okta API tokens use the SSWS scheme; OAuth access tokens (JWTs) are bearer tokens.
+    let scheme = match &command {
+        CollectCommand::Okta { .. } if token_is_jwt(&token) => "Bearer",
+        CollectCommand::Okta { .. } => "SSWS",
+        _ => "Bearer",
+    };
+    let options = Options {
+        out: common.out.clone(),
+        token,
+        concurrency: usize::from(common.concurrency),
+        policy,
+        quiet: common.quiet,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let manifest = runtime.block_on(async {
+        let mut run = crate::collect::Run::start(&options, provider, scheme)?;
+        match &command {
+            CollectCommand::Entra { graph_url, .. } => {
+                crate::collect::entra::collect(&mut run, graph_url).await?
+            }
+            CollectCommand::Okta { org_url, .. } => {
+                crate::collect::okta::collect(&mut run, org_url).await?
+            }
+            CollectCommand::Github { org, api_url, .. } => {
+                crate::collect::github::collect(&mut run, api_url, org).await?
+            }
+        }
+        run.finish()
+    });
+    let manifest = match manifest {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::INPUT);
+        }
+    };
+    let problems = crate::collect::summary(&manifest);
+    for p in &problems {
+        eprintln!("warning: {p}");
+    }
+    let records: usize = manifest.endpoints.iter().map(|e| e.records).sum();
+    eprintln!(
+        "nhiscan: collected {records} records from {} endpoints into {}; {}",
+        manifest.endpoints.len(),
+        options.out.display(),
+        if problems.is_empty() {
+            "all complete".to_string()
+        } else {
+            format!(
+                "{} not complete (manifest.json says why; `scan` exits 4 on it unless --allow-incomplete)",
+                problems.len()
+            )
+        }
+    );
+    Ok(if problems.is_empty() {
+        exit::OK
+    } else {
+        exit::INCOMPLETE
+    })
+}
+
+fn token_is_jwt(token: &crate::collect::Token) -> bool {
+    token.looks_like_jwt()
 }
 
 /// Reads the configuration the input arguments point at.
