@@ -1,0 +1,105 @@
+//! Inputs that must give clean errors, never a panic or a hang, while the rest of
+//! the scan goes on: symbolic-link loops, dangling links and unreadable files in a
+//! scanned directory, and CSV files with the wrong header.
+
+mod common;
+
+use common::*;
+
+fn aws_demo_file() -> std::path::PathBuf {
+    root().join("testdata/aws/demo-account/authorization-details.json")
+}
+
+#[cfg(unix)]
+#[test]
+fn link_loops_dangling_links_and_unreadable_files_are_errors_and_the_rest_is_scanned() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(aws_demo_file(), d.join("authorization-details.json")).unwrap();
+    std::fs::create_dir(d.join("sub")).unwrap();
+    symlink(d, d.join("sub/back")).unwrap();
+    symlink(d.join("gone.json"), d.join("dangling.json")).unwrap();
+    let locked = d.join("locked.json");
+    std::fs::write(&locked, b"{\"value\": []}").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Root reads a file without permissions: then it is not an error.
+    let locked_unreadable = std::fs::read(&locked).is_err();
+
+    let (code, report, stderr) = json("scan", &[d], &[]);
+    assert_eq!(code, 3, "{stderr}");
+    let errors = report["errors"].to_string();
+    assert!(
+        errors.contains("sub/back: cannot read: symlink loop"),
+        "{errors}"
+    );
+    assert!(errors.contains("dangling.json: cannot read"), "{errors}");
+    if locked_unreadable {
+        assert!(errors.contains("locked.json: cannot read"), "{errors}");
+    }
+    // The readable export was scanned in full.
+    assert_eq!(report["summary"]["identities"], 34);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+#[test]
+fn a_credential_report_with_the_wrong_header_is_an_error_naming_the_file() {
+    let dir = dir_with(&[
+        ("report.csv", b"user,password_enabled\nsvc,false\n"),
+        ("notes.csv", b"name,owner\nx,y\n"),
+    ]);
+    let (code, report, stderr) = json("scan", &[&dir.path().join("report.csv")], &[]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        report["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("report.csv:1: credential report header lacks the column(s) arn; expected the header of `aws iam get-credential-report`"),
+        "{report}"
+    );
+    // A CSV that is no credential report: an error when named, a skip in a directory.
+    let (code, _, stderr) = json("scan", &[&dir.path().join("notes.csv")], &[]);
+    assert_eq!(code, 3);
+    assert!(
+        stderr.contains("notes.csv: not a JSON or CSV export"),
+        "{stderr}"
+    );
+    let only_notes = dir_with(&[("notes.csv", b"name,owner\nx,y\n")]);
+    let (code, report, _) = json("scan", &[only_notes.path()], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["skipped"][0]["reason"], "not a JSON document");
+}
+
+#[test]
+fn a_large_single_line_export_is_read() {
+    // The demo account re-serialised on one line, its users repeated under new names
+    // until the file is several megabytes: one line, read once.
+    let text = std::fs::read_to_string(aws_demo_file()).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let users = v["UserDetailList"].as_array().unwrap().clone();
+    let list = v["UserDetailList"].as_array_mut().unwrap();
+    for i in 0..2000 {
+        for u in &users {
+            let mut u = u.clone();
+            let name = format!("{}-{i}", u["UserName"].as_str().unwrap());
+            u["Arn"] = format!("arn:aws:iam::111122223333:user/{name}").into();
+            u["UserName"] = name.into();
+            list.push(u);
+        }
+    }
+    let line = serde_json::to_string(&v).unwrap();
+    assert!(!line.contains('\n') && line.len() > 5_000_000);
+    let dir = dir_with(&[("one-line.json", line.as_bytes())]);
+    let (code, report, stderr) = json("scan", &[dir.path()], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let identities = report["summary"]["identities"].as_u64().unwrap();
+    assert!(identities > 2000 * users.len() as u64, "{identities}");
+    // Every finding points at line 1.
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["location"]["line"] == 1)
+    );
+}
