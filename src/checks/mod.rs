@@ -16,8 +16,10 @@ use crate::model::{Inventory, Provenance};
 pub mod aws;
 pub mod entra;
 pub mod gcp;
+pub mod github;
 pub mod k8s;
 pub mod meta;
+pub mod okta;
 pub mod registry;
 
 #[cfg(test)]

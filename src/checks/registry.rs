@@ -4,7 +4,7 @@
 //! function. Entries are sorted by id; tests below keep the list, the metadata
 //! files under `checks/` and the docs in step.
 
-use super::{Ctx, Finding, aws, entra, gcp, k8s};
+use super::{Ctx, Finding, aws, entra, gcp, github, k8s, okta};
 
 /// One registered check.
 pub struct CheckDef {
@@ -203,6 +203,36 @@ pub static ALL: &[CheckDef] = &[
     check!("gcp", "GCP-012", gcp::wif::wif_binding_whole_pool),
     check!("gcp", "GCP-013", gcp::usage::unused_service_account),
     check!("gcp", "GCP-014", gcp::usage::unused_service_account_key),
+    check!(
+        "github",
+        "GITHUB-001",
+        github::installations::app_installation_broad_admin_access
+    ),
+    check!(
+        "github",
+        "GITHUB-002",
+        github::deploy_keys::deploy_key_write_access
+    ),
+    check!(
+        "github",
+        "GITHUB-003",
+        github::deploy_keys::deploy_key_not_rotated
+    ),
+    check!(
+        "github",
+        "GITHUB-004",
+        github::deploy_keys::deploy_key_unused
+    ),
+    check!(
+        "github",
+        "GITHUB-005",
+        github::pats::fine_grained_pat_no_expiry
+    ),
+    check!(
+        "github",
+        "GITHUB-006",
+        github::pats::fine_grained_pat_expired_still_approved
+    ),
     check!("k8s", "K8S-001", k8s::rbac::sa_cluster_admin_or_wildcard),
     check!("k8s", "K8S-002", k8s::rbac::sa_cluster_wide_secret_read),
     check!("k8s", "K8S-003", k8s::rbac::sa_pod_create_or_exec),
@@ -228,6 +258,29 @@ pub static ALL: &[CheckDef] = &[
         "k8s",
         "K8S-010",
         k8s::links::linked_cloud_identity_privileged
+    ),
+    check!("okta", "OKTA-001", okta::tokens::api_token_owner_inactive),
+    check!(
+        "okta",
+        "OKTA-002",
+        okta::tokens::api_token_without_network_restriction
+    ),
+    check!(
+        "okta",
+        "OKTA-003",
+        okta::apps::service_app_okta_manage_scope
+    ),
+    check!("okta", "OKTA-004", okta::apps::oauth_client_admin_role),
+    check!("okta", "OKTA-005", okta::secrets::client_secret_not_rotated),
+    check!(
+        "okta",
+        "OKTA-006",
+        okta::secrets::too_many_active_client_secrets
+    ),
+    check!(
+        "okta",
+        "OKTA-007",
+        okta::secrets::client_secret_value_in_export
     ),
 ];
 

@@ -170,6 +170,7 @@ impl Kit {
     pub fn exposure(&mut self, identity: Option<usize>) {
         let source = self.next();
         self.b.inventory.exposures.push(SecretExposure {
+            provider: Provider::Entra,
             identity,
             what: "client secret value (secretText) in passwordCredential",
             key_id: Some("k".into()),
@@ -452,6 +453,199 @@ impl Kit {
                 values_exported: values.to_vec(),
                 source,
             });
+    }
+
+    fn plain_identity(&mut self, provider: Provider, kind: IdentityKind, name: &str) -> usize {
+        let source = self.next();
+        self.b.add_identity(Identity {
+            provider,
+            kind,
+            id: name.to_string(),
+            key: name.to_string(),
+            name: name.to_string(),
+            app_id: None,
+            app_object_id: None,
+            publisher_tenant: None,
+            origin: Origin::Home,
+            verified_publisher: None,
+            enabled: None,
+            created: None,
+            last_used: None,
+            activity_known: false,
+            owners: None,
+            settings: AuthSettings::default(),
+            human_login: None,
+            source,
+        })
+    }
+
+    /// An Okta OAuth client app of `application_type` with `grant_types`.
+    pub fn okta_app(&mut self, name: &str, application_type: &str, grant_types: &[&str]) -> usize {
+        let idx = self.plain_identity(Provider::Okta, IdentityKind::OktaApp, name);
+        self.b.inventory.okta.apps.insert(
+            idx,
+            crate::model::okta::OktaApp {
+                application_type: Some(application_type.to_string()),
+                grant_types: grant_types.iter().map(|g| g.to_string()).collect(),
+                token_endpoint_auth_method: None,
+                sign_on_mode: Some("OPENID_CONNECT".into()),
+                status: Some("ACTIVE".into()),
+                exported: true,
+            },
+        );
+        idx
+    }
+
+    /// A management scope (`ApplicationPermission`) or admin role (`DirectoryRole`)
+    /// of an Okta app, tiered as the importer tiers it.
+    pub fn okta_grant(&mut self, idx: usize, kind: GrantKind, permission: &str) {
+        let tier = match kind {
+            GrantKind::DirectoryRole => crate::model::okta::role_tier(permission),
+            _ => crate::model::okta::scope_tier(permission),
+        };
+        let g = self.grant(idx, kind, permission, tier);
+        g.resource = "https://acme.okta.com".into();
+        g.resource_app_id = None;
+    }
+
+    /// A client secret of an Okta app.
+    pub fn okta_secret(&mut self, idx: usize, created: Timestamp, active: bool) {
+        let source = self.next();
+        let n = self.b.inventory.credentials.len();
+        self.b.inventory.credentials.push(Credential {
+            identity: idx,
+            kind: CredentialKind::Secret,
+            host: CredentialHost::Identity,
+            key_id: Some(format!("ocs{n}")),
+            name: Some("client secret".into()),
+            usage: None,
+            created: Some(created),
+            expires: None,
+            last_used: None,
+            federation: None,
+            active: Some(active),
+            source,
+        });
+    }
+
+    /// Marks a users export as given (Okta token owners can be judged).
+    pub fn okta_users_known(&mut self) {
+        self.b.inventory.okta.users_known = true;
+    }
+
+    /// An Okta API token owned by a user of `status` (`None`: not in the users export).
+    pub fn okta_token(
+        &mut self,
+        name: &str,
+        status: Option<&str>,
+        network: Option<crate::model::okta::Network>,
+        expires: Timestamp,
+    ) -> usize {
+        let idx = self.plain_identity(Provider::Okta, IdentityKind::OktaApiToken, name);
+        self.b
+            .inventory
+            .okta
+            .tokens
+            .push(crate::model::okta::OktaToken {
+                identity: idx,
+                owner: Some(crate::model::okta::TokenOwner {
+                    user_id: format!("00u-{name}"),
+                    login: Some(format!("{name}@acme.example")),
+                    status: status.map(str::to_string),
+                }),
+                network,
+                token_window: Some("P30D".into()),
+                client_name: Some("Okta API".into()),
+                expires: Some(expires),
+            });
+        idx
+    }
+
+    /// A GitHub App installation with `selection` and (permission, level) pairs.
+    pub fn gh_installation(
+        &mut self,
+        name: &str,
+        selection: &str,
+        permissions: &[(&str, &str)],
+    ) -> usize {
+        let idx = self.plain_identity(Provider::Github, IdentityKind::GithubAppInstallation, name);
+        self.b.inventory.github.installations.insert(
+            idx,
+            crate::model::github::Installation {
+                app_slug: Some(name.to_string()),
+                account: Some("acme".into()),
+                target_type: Some("Organization".into()),
+                repository_selection: Some(selection.to_string()),
+                permissions: permissions
+                    .iter()
+                    .map(|(p, l)| (p.to_string(), l.to_string()))
+                    .collect(),
+                ..Default::default()
+            },
+        );
+        idx
+    }
+
+    /// A deploy key created at `created`, with `last_used` (`None`: not in the export).
+    pub fn gh_deploy_key(
+        &mut self,
+        name: &str,
+        read_only: bool,
+        created: Timestamp,
+        last_used: Option<Option<Timestamp>>,
+    ) -> usize {
+        let idx = self.plain_identity(Provider::Github, IdentityKind::GithubDeployKey, name);
+        let source = self.next();
+        self.b.inventory.credentials.push(Credential {
+            identity: idx,
+            kind: CredentialKind::SshKey,
+            host: CredentialHost::Identity,
+            key_id: Some(format!("{}", source.line)),
+            name: Some(name.to_string()),
+            usage: None,
+            created: Some(created),
+            expires: None,
+            last_used: last_used.flatten(),
+            federation: None,
+            active: None,
+            source,
+        });
+        self.b.inventory.github.deploy_keys.insert(
+            idx,
+            crate::model::github::DeployKey {
+                repository: "acme/web".into(),
+                read_only: Some(read_only),
+                last_used_known: last_used.is_some(),
+            },
+        );
+        idx
+    }
+
+    /// A fine-grained token's grant or request; `expires`: `None` for no expiry.
+    pub fn gh_pat(
+        &mut self,
+        name: &str,
+        status: crate::model::github::PatStatus,
+        expires: Option<Timestamp>,
+        token_expired: bool,
+    ) -> usize {
+        let idx = self.plain_identity(Provider::Github, IdentityKind::GithubFineGrainedPat, name);
+        self.b.inventory.github.pats.insert(
+            idx,
+            crate::model::github::Pat {
+                status,
+                organization: Some("acme".into()),
+                owner: Some("octocat".into()),
+                token_id: Some(format!("{idx}")),
+                token_name: Some(name.to_string()),
+                token_expired: Some(token_expired),
+                expiry_known: true,
+                expires,
+                repository_selection: Some("subset".into()),
+                reason: None,
+            },
+        );
+        idx
     }
 
     pub fn inventory_mut(&mut self) -> &mut Inventory {

@@ -67,7 +67,7 @@ pub struct Suppression {
     pub expires: Option<String>,
 }
 
-const PROVIDERS: [&str; 4] = ["entra", "aws", "gcp", "k8s"];
+const PROVIDERS: [&str; 6] = ["entra", "aws", "gcp", "k8s", "okta", "github"];
 
 impl Suppression {
     pub(crate) fn from_raw(

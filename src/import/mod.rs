@@ -5,7 +5,8 @@
 //!    its format is detected by content, never by name ([`detect`]).
 //! 3. The provider importer turns documents into owned records with provenance.
 //! 4. Records from all files are merged (de-duplicated by id) and joined into the
-//!    [`Inventory`] ([`entra::join`]).
+//!    [`Inventory`] ([`entra::join`], [`aws::join`], [`gcp::join`], [`k8s::join`],
+//!    [`okta::join`], [`github::join`], then [`k8s::link`]).
 //!
 //! A bad file yields an [`InputError`] and the scan goes on with the others.
 
@@ -20,9 +21,11 @@ pub mod aws;
 pub mod detect;
 pub mod entra;
 pub mod gcp;
+pub mod github;
 pub mod json;
 pub mod k8s;
 pub mod manifest;
+pub mod okta;
 pub mod source;
 pub mod yaml;
 
@@ -108,6 +111,8 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
     let mut aws_files = Vec::new();
     let mut gcp_files = Vec::new();
     let mut k8s_files = Vec::new();
+    let mut okta_files = Vec::new();
+    let mut github_files = Vec::new();
     let mut gaps = Vec::new();
     for (file, outcome) in files.iter().zip(outcomes) {
         let path = file.display();
@@ -182,6 +187,24 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
                 });
                 k8s_files.push(*records);
             }
+            FileOutcome::Okta { sha256, records } => {
+                sources.push(SourceFile {
+                    path,
+                    sha256,
+                    format: records.format.clone(),
+                    records: records.len(),
+                });
+                okta_files.push(*records);
+            }
+            FileOutcome::Github { sha256, records } => {
+                sources.push(SourceFile {
+                    path,
+                    sha256,
+                    format: records.format.clone(),
+                    records: records.len(),
+                });
+                github_files.push(*records);
+            }
         }
     }
     let mut builder = crate::model::InventoryBuilder::new();
@@ -190,6 +213,8 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
     aws::join(aws_files, &mut builder, &mut notes);
     gcp::join(gcp_files, options, &mut builder, &mut notes);
     k8s::join(k8s_files, &mut builder);
+    okta::join(okta_files, &mut builder, &mut notes);
+    github::join(github_files, &mut builder, &mut notes);
     k8s::link(&mut builder);
     builder.inventory.notes.extend(notes);
     builder.inventory.notes.sort();
@@ -229,6 +254,14 @@ enum FileOutcome {
         sha256: String,
         records: Box<k8s::FileRecords>,
     },
+    Okta {
+        sha256: String,
+        records: Box<okta::FileRecords>,
+    },
+    Github {
+        sha256: String,
+        records: Box<github::FileRecords>,
+    },
     /// A collection manifest: what it says is missing.
     Manifest {
         sha256: String,
@@ -259,6 +292,8 @@ impl FileOutcome {
             | FileOutcome::Aws { sha256, .. }
             | FileOutcome::Gcp { sha256, .. }
             | FileOutcome::K8s { sha256, .. }
+            | FileOutcome::Okta { sha256, .. }
+            | FileOutcome::Github { sha256, .. }
             | FileOutcome::Manifest { sha256, .. } => *sha256 = digest,
         }
         self
@@ -385,6 +420,20 @@ fn parse_bytes(file: &InputFile, index: u32, bytes: &[u8]) -> FileOutcome {
                 Err(e) => FileOutcome::Error(e),
             }
         }
+        detect::Detected::Okta => match okta::parse(&docs, &lines, index, &path) {
+            Ok(records) => FileOutcome::Okta {
+                sha256: String::new(),
+                records: Box::new(records),
+            },
+            Err(e) => FileOutcome::Error(e),
+        },
+        detect::Detected::Github => match github::parse(&docs, &lines, index, &path) {
+            Ok(records) => FileOutcome::Github {
+                sha256: String::new(),
+                records: Box::new(records),
+            },
+            Err(e) => FileOutcome::Error(e),
+        },
         detect::Detected::Skip(reason) => FileOutcome::Skipped {
             sha256: String::new(),
             reason,

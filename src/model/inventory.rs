@@ -34,6 +34,10 @@ pub struct Inventory {
     pub gcp: super::gcp::GcpData,
     /// Kubernetes RBAC, workloads, token Secrets and cloud links, for the K8s checks.
     pub k8s: super::k8s::K8sData,
+    /// Okta apps' OAuth settings, API tokens' owners and networks, client secrets.
+    pub okta: super::okta::OktaData,
+    /// GitHub App installations, deploy keys and fine-grained tokens, for the GitHub checks.
+    pub github: super::github::GithubData,
     credential_ranges: Vec<Range<usize>>,
     grant_ranges: Vec<Range<usize>>,
     user_index: std::collections::HashMap<String, usize>,

@@ -10,8 +10,10 @@ use serde::Serialize;
 
 pub mod aws;
 pub mod gcp;
+pub mod github;
 mod inventory;
 pub mod k8s;
+pub mod okta;
 
 pub use inventory::{Inventory, InventoryBuilder};
 
@@ -60,6 +62,16 @@ pub enum IdentityKind {
     ServiceAccount,
     /// A Kubernetes service account.
     K8sServiceAccount,
+    /// An Okta OAuth 2.0 client application (OIDC or API service app).
+    OktaApp,
+    /// An Okta API (SSWS) token; it acts with its creating admin's privileges.
+    OktaApiToken,
+    /// A GitHub App installed on an organisation or account.
+    GithubAppInstallation,
+    /// A repository deploy key (an SSH key with access to one repository).
+    GithubDeployKey,
+    /// A fine-grained personal access token approved for, or requesting, an organisation.
+    GithubFineGrainedPat,
 }
 
 impl IdentityKind {
@@ -73,6 +85,11 @@ impl IdentityKind {
             IdentityKind::RootAccount => "root_account",
             IdentityKind::ServiceAccount => "service_account",
             IdentityKind::K8sServiceAccount => "k8s_service_account",
+            IdentityKind::OktaApp => "okta_app",
+            IdentityKind::OktaApiToken => "okta_api_token",
+            IdentityKind::GithubAppInstallation => "github_app_installation",
+            IdentityKind::GithubDeployKey => "github_deploy_key",
+            IdentityKind::GithubFineGrainedPat => "github_fine_grained_pat",
         }
     }
 }
@@ -390,6 +407,8 @@ impl Grant {
 /// A secret value that an export file itself contains. The value is not kept.
 #[derive(Debug, Clone)]
 pub struct SecretExposure {
+    /// The platform whose export held the secret (each provider's check reports its own).
+    pub provider: Provider,
     /// The identity the secret belongs to, when the export says.
     pub identity: Option<usize>,
     /// What was found, e.g. "secretText of passwordCredential".

@@ -398,6 +398,8 @@ fn scopes(r: &Report) -> String {
             "gcp" => ("Google Cloud", &gcp),
             "entra" => ("Entra ID", &BTreeSet::new()),
             "k8s" => ("Kubernetes", &BTreeSet::new()),
+            "okta" => ("Okta", &BTreeSet::new()),
+            "github" => ("GitHub", &BTreeSet::new()),
             _ => (provider, &BTreeSet::new()),
         };
         let mut line = format!(

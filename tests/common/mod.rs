@@ -9,12 +9,14 @@ use serde_json::Value;
 /// The clock every test passes.
 pub const NOW: &str = "2026-11-01T00:00:00Z";
 
-/// The four demo exports, relative to the crate root.
-pub const DEMOS: [&str; 4] = [
+/// The demo exports, relative to the crate root.
+pub const DEMOS: [&str; 6] = [
     "testdata/entra/contoso",
     "testdata/aws/demo-account",
     "testdata/gcp/demo-project",
     "testdata/k8s/demo-cluster",
+    "testdata/okta/demo-org",
+    "testdata/github/demo-org",
 ];
 
 /// Names the GCP demo's bare project policy (`--gcp-resource`).
@@ -23,7 +25,7 @@ pub const GCP_RESOURCE: [&str; 2] = [
     "project-iam-policy.json=projects/contoso-prod",
 ];
 
-/// The four demo exports as absolute paths.
+/// The demo exports as absolute paths.
 pub fn demos() -> Vec<PathBuf> {
     DEMOS.iter().map(|p| root().join(p)).collect()
 }

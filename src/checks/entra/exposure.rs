@@ -16,6 +16,7 @@ pub fn secret_value_in_export(ctx: &Ctx) -> Vec<Finding> {
     ctx.inv
         .exposures
         .iter()
+        .filter(|e| e.provider == crate::model::Provider::Entra)
         .map(|e| {
             let subject = format!("{}|{}", e.what, e.key_id.as_deref().unwrap_or(""));
             let path = ctx.inv.path_of(e.source.file);

@@ -313,6 +313,7 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
             .as_deref()
             .and_then(|p| sp_identity.get(p).or_else(|| app_identity.get(p)).copied());
         b.inventory.exposures.push(SecretExposure {
+            provider: Provider::Entra,
             identity,
             what: e.what,
             key_id: e.key_id.clone(),
