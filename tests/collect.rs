@@ -548,6 +548,7 @@ fn okta_collection_follows_link_headers_and_waits_for_the_rate_limit_reset() {
             ),
             "/api/v1/apps/0oa1/credentials/secrets" => ok(
                 json!([{"id": "ocs1", "status": "ACTIVE", "created": "2024-01-01T00:00:00.000Z",
+                "client_secret": "HAGDTYU9XbLnS......3xasFDDwecdZuFs5B", "secret_hash": "0WOOvBSzV9clc4Nr7Rbaug",
                 "_links": {"deactivate": {"href": "{base}/api/v1/apps/0oa1/credentials/secrets/ocs1/lifecycle/deactivate"}}}]),
             ),
             "/oauth2/v1/clients/0oaclient1/roles" => ok(
@@ -595,6 +596,15 @@ fn okta_collection_follows_link_headers_and_waits_for_the_rate_limit_reset() {
     assert!(statuses(&out).values().all(|s| s == "complete"));
     for f in walk(&out) {
         assert!(!std::fs::read_to_string(&f).unwrap().contains(API_KEY));
+    }
+    // scan reads what the collector wrote, and keeps no secret material.
+    let (code, report, stderr) = json("scan", &[&out], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = report.to_string();
+    assert!(!text.contains("HAGDTYU9") && !text.contains("0WOOvBSz"));
+    let checks: Vec<String> = fired(&report).into_iter().map(|(c, _)| c).collect();
+    for id in ["OKTA-001", "OKTA-002", "OKTA-003", "OKTA-004", "OKTA-005"] {
+        assert!(checks.iter().any(|c| c == id), "{id} in {checks:?}");
     }
 }
 
@@ -661,4 +671,13 @@ fn github_collection_waits_out_the_rate_limit_and_records_forbidden_endpoints() 
         ]
     );
     assert!(stderr.contains("patGrants: forbidden"), "{stderr}");
+    // scan reads the bundle; the forbidden PAT endpoints make it incomplete.
+    let (code, _, _) = json("scan", &[&out], &[]);
+    assert_eq!(code, 4);
+    let (code, report, stderr) = json("scan", &[&out], &["--allow-incomplete"]);
+    assert_eq!(code, 0, "{stderr}");
+    let checks: Vec<String> = fired(&report).into_iter().map(|(c, _)| c).collect();
+    for id in ["GITHUB-001", "GITHUB-002", "GITHUB-003"] {
+        assert!(checks.iter().any(|c| c == id), "{id} in {checks:?}");
+    }
 }

@@ -170,7 +170,9 @@ fn classify(o: &Obj) -> Option<Kind> {
     if has("signOnMode") && has("id") {
         return Some(Kind::App);
     }
-    if has("secret_hash") || (has("client_secret") && id.starts_with("ocs")) {
+    // Client secrets: `secret_hash` and the masked `client_secret` in every API
+    // response; an `ocs…` id with a status when an export dropped both.
+    if has("secret_hash") || (id.starts_with("ocs") && (has("client_secret") || has("status"))) {
         return Some(Kind::Secret);
     }
     if has("scopeId") && has("clientId") {
