@@ -408,6 +408,17 @@ fn entra_collection_survives_throttling_and_records_what_it_could_not_get() {
             "servicePrincipals.2.json",
         ]
     );
+    // Pages are written byte for byte as served.
+    assert_eq!(
+        std::fs::read_to_string(out.join("organization.1.json")).unwrap(),
+        page_of(
+            "organization",
+            json!([{"id": TENANT, "displayName": "Contoso"}]),
+            None
+        )
+        .to_string()
+        .replace("{base}", &server.base)
+    );
     let owners: Value = serde_json::from_str(
         &std::fs::read_to_string(
             out.join("applications_owners/aaaaaaaa-1111-1111-1111-111111111111.json"),
