@@ -73,6 +73,9 @@ pub struct GcpData {
     pub key_activity_projects: std::collections::BTreeSet<String>,
     /// Service account email → identity index.
     pub by_email: std::collections::BTreeMap<String, usize>,
+    /// Member → indexes into `bindings`, built on first use (with the number of
+    /// bindings it covers, so that a later push falls back to a scan).
+    member_index: std::sync::OnceLock<(usize, rustc_hash::FxHashMap<String, Vec<usize>>)>,
 }
 
 impl GcpData {
@@ -88,9 +91,30 @@ impl GcpData {
 
     /// Bindings that name `member` (e.g. `serviceAccount:a@p.iam.gserviceaccount.com`).
     pub fn bindings_of<'a>(&'a self, member: &'a str) -> impl Iterator<Item = &'a GcpBinding> {
-        self.bindings
-            .iter()
-            .filter(move |b| b.members.iter().any(|m| m == member))
+        let (covered, index) = self.member_index.get_or_init(|| {
+            let mut index: rustc_hash::FxHashMap<String, Vec<usize>> = Default::default();
+            for (i, b) in self.bindings.iter().enumerate() {
+                for m in &b.members {
+                    let list = index.entry(m.clone()).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+            (self.bindings.len(), index)
+        });
+        let found: Vec<&GcpBinding> = if *covered == self.bindings.len() {
+            index
+                .get(member)
+                .map(|ids| ids.iter().map(|&i| &self.bindings[i]).collect())
+                .unwrap_or_default()
+        } else {
+            self.bindings
+                .iter()
+                .filter(|b| b.members.iter().any(|m| m == member))
+                .collect()
+        };
+        found.into_iter()
     }
 }
 

@@ -93,16 +93,57 @@ pub struct K8sData {
     pub links: Vec<Link>,
     /// Identity index → `automountServiceAccountToken` as set on the SA (`None` = unset = true).
     pub automount: std::collections::BTreeMap<usize, Option<bool>>,
+    /// Identity → indexes into `grants` and into `workloads`, built on first use.
+    grant_index: std::sync::OnceLock<Index>,
+    workload_index: std::sync::OnceLock<Index>,
+}
+
+/// Identity → positions in a list, and how long the list was when indexed (a later
+/// push makes the index stale, and lookups fall back to a scan).
+type Index = (usize, rustc_hash::FxHashMap<usize, Vec<usize>>);
+
+fn index_by(identities: impl Iterator<Item = usize>) -> Index {
+    let mut map: rustc_hash::FxHashMap<usize, Vec<usize>> = Default::default();
+    let mut n = 0;
+    for (i, identity) in identities.enumerate() {
+        map.entry(identity).or_default().push(i);
+        n = i + 1;
+    }
+    (n, map)
 }
 
 impl K8sData {
     pub fn grants_of(&self, identity: usize) -> impl Iterator<Item = &SaGrant> {
-        self.grants.iter().filter(move |g| g.identity == identity)
+        let (n, map) = self
+            .grant_index
+            .get_or_init(|| index_by(self.grants.iter().map(|g| g.identity)));
+        let found: Vec<&SaGrant> = if *n == self.grants.len() {
+            map.get(&identity)
+                .map(|ids| ids.iter().map(|&i| &self.grants[i]).collect())
+                .unwrap_or_default()
+        } else {
+            self.grants
+                .iter()
+                .filter(|g| g.identity == identity)
+                .collect()
+        };
+        found.into_iter()
     }
 
     pub fn workloads_of(&self, identity: usize) -> impl Iterator<Item = &Workload> {
-        self.workloads
-            .iter()
-            .filter(move |w| w.identity == identity)
+        let (n, map) = self
+            .workload_index
+            .get_or_init(|| index_by(self.workloads.iter().map(|w| w.identity)));
+        let found: Vec<&Workload> = if *n == self.workloads.len() {
+            map.get(&identity)
+                .map(|ids| ids.iter().map(|&i| &self.workloads[i]).collect())
+                .unwrap_or_default()
+        } else {
+            self.workloads
+                .iter()
+                .filter(|w| w.identity == identity)
+                .collect()
+        };
+        found.into_iter()
     }
 }
