@@ -96,7 +96,7 @@ pub struct Loaded {
 /// Reads, detects, parses and joins every file under `paths`.
 pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
     let mut timings = crate::timing::Timings::start();
-    let (files, mut errors) = source::discover(paths);
+    let (files, errors) = source::discover(paths);
     timings.lap("discover");
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
@@ -104,7 +104,40 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
         .map(|(i, f)| parse_file(f, i as u32))
         .collect();
     timings.lap("read+parse");
+    assemble(&files, outcomes, errors, options, timings)
+}
 
+/// One in-memory file through the same stages as [`load`]: decoding, detection
+/// (or the importer `force` names, skipping detection), import and join. The fuzz
+/// targets (fuzz/) drive each importer's entry point through it.
+pub fn load_bytes(
+    bytes: &[u8],
+    force: Option<crate::model::Provider>,
+    options: &LoadOptions,
+) -> Loaded {
+    let file = InputFile {
+        path: PathBuf::from("input"),
+        explicit: true,
+    };
+    let outcome = parse_bytes_as(&file, 0, bytes, force).with_sha256(String::new());
+    let timings = crate::timing::Timings::start();
+    assemble(
+        std::slice::from_ref(&file),
+        vec![outcome],
+        Vec::new(),
+        options,
+        timings,
+    )
+}
+
+/// Merges the files' outcomes and joins them into the inventory.
+fn assemble(
+    files: &[InputFile],
+    outcomes: Vec<FileOutcome>,
+    mut errors: Vec<InputError>,
+    options: &LoadOptions,
+    mut timings: crate::timing::Timings,
+) -> Loaded {
     let mut sources = Vec::with_capacity(outcomes.len());
     let mut skipped = Vec::new();
     let mut entra_files = Vec::new();
@@ -302,6 +335,16 @@ impl FileOutcome {
 
 /// Everything after reading; outcomes carry an empty digest, filled in by the caller.
 fn parse_bytes(file: &InputFile, index: u32, bytes: &[u8]) -> FileOutcome {
+    parse_bytes_as(file, index, bytes, None)
+}
+
+/// [`parse_bytes`], with the importer chosen by `force` instead of by detection.
+fn parse_bytes_as(
+    file: &InputFile,
+    index: u32,
+    bytes: &[u8],
+    force: Option<crate::model::Provider>,
+) -> FileOutcome {
     let path = file.display();
     let mut text = match source::decode_text(file, bytes) {
         Ok(t) => t,
@@ -346,7 +389,9 @@ fn parse_bytes(file: &InputFile, index: u32, bytes: &[u8]) -> FileOutcome {
             }
         };
     }
-    if let Some(records) = aws::parse_details_text(&text.text, index) {
+    if force.is_none()
+        && let Some(records) = aws::parse_details_text(&text.text, index)
+    {
         return FileOutcome::Aws {
             sha256: String::new(),
             records: Box::new(records),
@@ -369,7 +414,7 @@ fn parse_bytes(file: &InputFile, index: u32, bytes: &[u8]) -> FileOutcome {
             });
         }
     };
-    if manifest::sniff(&docs) {
+    if force.is_none() && manifest::sniff(&docs) {
         return match manifest::parse(docs[0]) {
             Ok((gaps, endpoints)) => FileOutcome::Manifest {
                 sha256: String::new(),
@@ -383,7 +428,17 @@ fn parse_bytes(file: &InputFile, index: u32, bytes: &[u8]) -> FileOutcome {
             }),
         };
     }
-    match detect::detect(&docs) {
+    use crate::model::Provider;
+    let detected = match force {
+        None => detect::detect(&docs),
+        Some(Provider::Entra) => detect::Detected::Entra,
+        Some(Provider::Aws) => detect::Detected::Aws,
+        Some(Provider::Gcp) => detect::Detected::Gcp,
+        Some(Provider::K8s) => detect::Detected::K8s,
+        Some(Provider::Okta) => detect::Detected::Okta,
+        Some(Provider::Github) => detect::Detected::Github,
+    };
+    match detected {
         detect::Detected::Entra => match entra::parse(&docs, &lines, index, &path) {
             Ok(mut records) => {
                 if text.encoding != "utf-8" {
