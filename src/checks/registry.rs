@@ -346,3 +346,8 @@ mod tests {
         );
     }
 }
+
+/// A check id with the registry's `'static` lifetime (`""` for an unknown id).
+pub fn static_id(id: &str) -> &'static str {
+    ALL.iter().find(|c| c.id == id).map(|c| c.id).unwrap_or("")
+}

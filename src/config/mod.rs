@@ -352,12 +352,12 @@ fn check_ids(
 ) -> Result<Vec<&'static str>, ConfigError> {
     let key = v.get_ref();
     if let Some(m) = lookup(key) {
-        return Ok(vec![static_id(&m.id)]);
+        return Ok(vec![crate::checks::registry::static_id(&m.id)]);
     }
     let provider: Vec<&'static str> = ALL_META
         .iter()
         .filter(|m| m.provider.eq_ignore_ascii_case(key))
-        .map(|m| static_id(&m.id))
+        .map(|m| crate::checks::registry::static_id(&m.id))
         .collect();
     if provider.is_empty() {
         return Err(at(
@@ -368,15 +368,6 @@ fn check_ids(
         ));
     }
     Ok(provider)
-}
-
-/// The registry's `'static` id for a metadata id.
-pub(crate) fn static_id(id: &str) -> &'static str {
-    crate::checks::registry::ALL
-        .iter()
-        .find(|c| c.id == id)
-        .map(|c| c.id)
-        .unwrap_or("")
 }
 
 pub fn parse_severity(s: &str) -> Option<Severity> {

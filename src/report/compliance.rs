@@ -157,7 +157,10 @@ pub fn view(inv: &Inventory, findings: &[Finding], framework: Framework) -> Fram
                 id,
                 title,
                 status,
-                checks: metas.iter().map(|m| static_id(&m.id)).collect(),
+                checks: metas
+                    .iter()
+                    .map(|m| crate::checks::registry::static_id(&m.id))
+                    .collect(),
                 evaluated,
                 failing: failing.len(),
                 passing: evaluated.saturating_sub(failing.len()),
@@ -170,15 +173,6 @@ pub fn view(inv: &Inventory, findings: &[Finding], framework: Framework) -> Fram
         title: framework.title(),
         controls,
     }
-}
-
-/// The check id with the catalog's `'static` lifetime.
-fn static_id(id: &str) -> &'static str {
-    ALL_META
-        .iter()
-        .find(|m| m.id == id)
-        .map(|m| m.id.as_str())
-        .unwrap_or("")
 }
 
 #[cfg(test)]
