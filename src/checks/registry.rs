@@ -284,6 +284,11 @@ pub static ALL: &[CheckDef] = &[
     ),
 ];
 
+/// A check id with the registry's `'static` lifetime (`""` for an unknown id).
+pub fn static_id(id: &str) -> &'static str {
+    ALL.iter().find(|c| c.id == id).map(|c| c.id).unwrap_or("")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,9 +350,4 @@ mod tests {
             "checks/ and the registry must list the same checks"
         );
     }
-}
-
-/// A check id with the registry's `'static` lifetime (`""` for an unknown id).
-pub fn static_id(id: &str) -> &'static str {
-    ALL.iter().find(|c| c.id == id).map(|c| c.id).unwrap_or("")
 }
