@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Benchmark: build release, generate a synthetic Entra tenant, scan it to each
-# format under /usr/bin/time -v, and print wall time, throughput and peak RSS.
+# Benchmark: build release, generate a synthetic estate (Entra tenant by default), scan it
+# to each format under /usr/bin/time -v, and print wall time, throughput (MB/s and
+# identities/s) and peak RSS.
 #
 #   scripts/bench.sh [IDENTITIES] [RUNS]      (defaults: 50000 3)
+#   PROVIDER=aws|gcp|k8s scripts/bench.sh 30000 3
 #
-# Inputs go to ${BENCH_DIR:-/tmp/nhiscan-bench}; nothing is written to the repo.
+# Inputs go to ${BENCH_DIR:-/tmp/nhiscan-bench}/PROVIDER-N; nothing is written to the repo.
+# FORMATS="json table" (default) lists the formats timed.
 # NO_BUILD=1 skips the cargo build and uses the binaries already in target/release.
 # NHISCAN=PATH measures that binary instead of target/release/nhiscan (for example a copy,
 # so that a concurrent build cannot replace it during the run).
@@ -13,21 +16,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-50000}
 runs=${2:-3}
-dir=${BENCH_DIR:-/tmp/nhiscan-bench}/entra-$n
+provider=${PROVIDER:-entra}
+dir=${BENCH_DIR:-/tmp/nhiscan-bench}/$provider-$n
 now=2026-11-01T00:00:00Z
 
 if [ "${NO_BUILD:-0}" != 1 ]; then
   cargo build --release --quiet --bin nhiscan --example synth
 fi
 if [ ! -d "$dir" ]; then
-  ./target/release/examples/synth --provider entra --identities "$n" --out "$dir"
+  ./target/release/examples/synth --provider "$provider" --identities "$n" --out "$dir"
 fi
 bin=${NHISCAN:-./target/release/nhiscan}
 bytes=$(du -sb "$dir" | cut -f1)
-echo "input: $dir, $n service principals, $((bytes / 1000000)) MB"
+echo "input: $dir, $n $provider identities, $((bytes / 1000000)) MB"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "binary: $bin, sha256 $(sha256sum "$bin" | cut -c1-16)…, built $(date -u -r "$bin" +%Y-%m-%dT%H:%M:%SZ)"
-for format in json table; do
+for format in ${FORMATS:-json table}; do
   for run in $(seq "$runs"); do
     out=$(mktemp)
     /usr/bin/time -v "$bin" scan "$dir" --now "$now" --format "$format" -o "$out" 2> "$out.time" || true
