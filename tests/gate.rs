@@ -353,16 +353,22 @@ fn suppressions_in_the_ignore_file_by_provider_let_the_gate_pass() {
     assert_eq!(report["config"][0], ".nhiscan-ignore.toml");
 }
 
-#[test]
-fn suppressed_findings_stay_in_sarif_with_the_justification() {
+/// The AWS demo scanned to `format` with `SUPPRESS_ADMINS` as the config: stdout.
+fn suppressed_scan(format: &str) -> String {
     let dir = dir_with(&[("nhiscan.toml", SUPPRESS_ADMINS.as_bytes())]);
     let out = nhiscan()
         .current_dir(dir.path())
-        .args(["scan", "--format", "sarif", "--now", NOW])
+        .args(["scan", "--format", format, "--now", NOW])
         .arg(aws_demo())
         .output()
         .unwrap();
-    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn suppressed_findings_stay_in_sarif_with_the_justification() {
+    let text = suppressed_scan("sarif");
+    let sarif: Value = serde_json::from_str(&text).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 33);
     let suppressed: Vec<&Value> = results
@@ -380,14 +386,8 @@ fn suppressed_findings_stay_in_sarif_with_the_justification() {
 
 #[test]
 fn junit_skips_accepted_findings_instead_of_failing_them() {
-    let dir = dir_with(&[("nhiscan.toml", SUPPRESS_ADMINS.as_bytes())]);
-    let out = nhiscan()
-        .current_dir(dir.path())
-        .args(["scan", "--format", "junit", "--now", NOW])
-        .arg(aws_demo())
-        .output()
-        .unwrap();
-    let xml = String::from_utf8(out.stdout).unwrap();
+    let text = suppressed_scan("junit");
+    let xml = text;
     assert!(xml.contains("skipped=\"2\""), "{xml}");
     assert!(xml.contains(
         "<skipped message=\"suppressed: Break-glass roles, reviewed quarterly (nhiscan.toml:5)\"/>"
@@ -639,14 +639,8 @@ fn init_writes_a_commented_default_that_scans_like_no_config() {
 
 #[test]
 fn the_html_report_says_why_a_finding_does_not_count() {
-    let dir = dir_with(&[("nhiscan.toml", SUPPRESS_ADMINS.as_bytes())]);
-    let out = nhiscan()
-        .current_dir(dir.path())
-        .args(["scan", "--format", "html", "--now", NOW])
-        .arg(aws_demo())
-        .output()
-        .unwrap();
-    let html = String::from_utf8(out.stdout).unwrap();
+    let text = suppressed_scan("html");
+    let html = text;
     assert_eq!(
         html.matches("suppressed: Break-glass roles, reviewed quarterly (nhiscan.toml:5)")
             .count(),
