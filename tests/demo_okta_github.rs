@@ -93,12 +93,17 @@ const GITHUB_CLEAN: &[&str] = &[
     "ci-metrics (frank-ci, requested)",
 ];
 
-#[test]
-fn every_okta_check_fires_where_the_demo_readme_says() {
-    let (code, report, stderr) = json("scan", &[&okta_demo()], &["--no-config"]);
+/// Scans a demo without config and checks its README contract: exactly the
+/// expected findings, nothing on the clean objects, no notes and no gaps.
+fn scan_contract(
+    demo: &std::path::Path,
+    expected_findings: &[(&str, &str, &str)],
+    clean: &[&str],
+) -> serde_json::Value {
+    let (code, report, stderr) = json("scan", &[demo], &["--no-config"]);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(triples(&report), expected(OKTA_EXPECTED));
-    for clean in OKTA_CLEAN {
+    assert_eq!(triples(&report), expected(expected_findings));
+    for clean in clean {
         assert!(
             !triples(&report).iter().any(|(_, n, _)| n == clean),
             "{clean} must fire nothing"
@@ -110,6 +115,12 @@ fn every_okta_check_fires_where_the_demo_readme_says() {
         report["notes"]
     );
     assert!(report["incomplete"].as_array().unwrap().is_empty());
+    report
+}
+
+#[test]
+fn every_okta_check_fires_where_the_demo_readme_says() {
+    let report = scan_contract(&okta_demo(), OKTA_EXPECTED, OKTA_CLEAN);
     for s in report["skipped"].as_array().unwrap() {
         let path = s["path"].as_str().unwrap();
         if path.ends_with(".json") {
@@ -155,21 +166,7 @@ fn okta_secret_limit_of_one_reports_the_unfinished_rotation() {
 
 #[test]
 fn every_github_check_fires_where_the_demo_readme_says() {
-    let (code, report, stderr) = json("scan", &[&github_demo()], &["--no-config"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(triples(&report), expected(GITHUB_EXPECTED));
-    for clean in GITHUB_CLEAN {
-        assert!(
-            !triples(&report).iter().any(|(_, n, _)| n == clean),
-            "{clean} must fire nothing"
-        );
-    }
-    assert!(
-        report["notes"].as_array().unwrap().is_empty(),
-        "{}",
-        report["notes"]
-    );
-    assert!(report["incomplete"].as_array().unwrap().is_empty());
+    let report = scan_contract(&github_demo(), GITHUB_EXPECTED, GITHUB_CLEAN);
     let skipped: Vec<(String, String)> = report["skipped"]
         .as_array()
         .unwrap()
