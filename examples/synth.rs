@@ -294,10 +294,12 @@ fn entra(a: &Args) -> std::io::Result<()> {
                     json!({"@odata.type": "#microsoft.graph.user", "id": u["id"], "userPrincipalName": u["userPrincipalName"]})
                 })
                 .collect();
-            let secrets: Vec<Value> = (0..rng.below(4))
+            // About two credentials per service principal over the tenant: 0–4 secrets and
+            // 0–2 certificates per home app.
+            let secrets: Vec<Value> = (0..rng.below(5))
                 .map(|_| credential(&mut rng, true))
                 .collect();
-            let certs: Vec<Value> = (0..rng.below(2))
+            let certs: Vec<Value> = (0..rng.below(3))
                 .map(|_| credential(&mut rng, false))
                 .collect();
             let fics: Vec<Value> = if rng.chance(10) {

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::checks::{Ctx, Finding, Severity, Thresholds, registry};
+use crate::checks::{Ctx, Finding, Fingerprint, Severity, Thresholds, registry};
 use crate::model::Inventory;
 
 /// Runs all registered checks.
@@ -62,9 +62,9 @@ pub fn run_settings(inv: &Inventory, now: Timestamp, settings: &Settings) -> Vec
         .filter(runs)
         .flat_map(|c| (0..shards).map(move |s| (c, s * size..((s + 1) * size).min(n))))
         .collect();
-    let mut findings: Vec<Finding> = tasks
+    let parts: Vec<Vec<Finding>> = tasks
         .par_iter()
-        .flat_map_iter(|(c, shard)| {
+        .map(|(c, shard)| {
             let ctx = Ctx {
                 shard: shard.clone(),
                 trusted_aws_accounts: &settings.trusted_aws_accounts,
@@ -72,38 +72,83 @@ pub fn run_settings(inv: &Inventory, now: Timestamp, settings: &Settings) -> Vec
                 known_vendor_app_ids: &settings.known_vendor_app_ids,
                 ..Ctx::whole(inv, now, settings.thresholds)
             };
-            (registry::ALL[*c].run)(&ctx)
+            let mut found = (registry::ALL[*c].run)(&ctx);
+            // Settle each task's findings while they are few: override the severity,
+            // fingerprint, and compact the subject and evidence away.
+            for f in &mut found {
+                if let Some(&s) = settings.severity.get(f.check_id) {
+                    f.severity = s;
+                }
+                f.fingerprint = fingerprint(inv, f);
+                f.subject = String::new();
+                f.evidence.freeze();
+            }
+            found
         })
         .collect();
-    if !settings.severity.is_empty() {
-        for f in &mut findings {
-            if let Some(&s) = settings.severity.get(f.check_id) {
-                f.severity = s;
-            }
-        }
+    // One allocation for all, each task's part freed as soon as it is moved.
+    let mut findings = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        findings.extend(part);
     }
-    findings
-        .par_iter_mut()
-        .for_each(|f| f.fingerprint = fingerprint(inv, f));
-    // Sort small keys, then move each finding once (findings are large to move).
-    let mut order: Vec<(std::cmp::Reverse<Severity>, &'static str, &str, &str, usize)> = findings
-        .iter()
+    // Order by severity, check, identity name and fingerprint (the original order
+    // breaks ties between duplicates), keep the first of each fingerprint, and
+    // move the findings into that order in place.
+    let mut order: Vec<(
+        std::cmp::Reverse<Severity>,
+        &'static str,
+        &str,
+        Fingerprint,
+        usize,
+    )> = findings
+        .par_iter()
         .enumerate()
         .map(|(i, f)| {
             (
                 std::cmp::Reverse(f.severity),
                 f.check_id,
                 name_of(inv, f),
-                f.fingerprint.as_str(),
+                f.fingerprint,
                 i,
             )
         })
         .collect();
     order.par_sort_unstable();
+    let before = order.len();
     order.dedup_by(|a, b| a.3 == b.3);
-    let keep: Vec<usize> = order.iter().map(|k| k.4).collect();
-    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
-    keep.into_iter().filter_map(|i| slots[i].take()).collect()
+    let kept = order.len();
+    let mut target: Vec<usize> = order.into_iter().map(|k| k.4).collect();
+    if kept < before {
+        let mut is_kept = vec![false; before];
+        for &i in &target {
+            is_kept[i] = true;
+        }
+        target.extend((0..before).filter(|&i| !is_kept[i]));
+    }
+    permute(&mut findings, &target);
+    findings.truncate(kept);
+    findings
+}
+
+/// Reorders `items` in place so that position `k` holds what was at `from[k]`
+/// (`from` is a permutation), following each cycle with swaps.
+fn permute<T>(items: &mut [T], from: &[usize]) {
+    let mut done = vec![false; items.len()];
+    for start in 0..items.len() {
+        if done[start] {
+            continue;
+        }
+        let mut k = start;
+        loop {
+            done[k] = true;
+            let src = from[k];
+            if src == start {
+                break;
+            }
+            items.swap(k, src);
+            k = src;
+        }
+    }
 }
 
 fn name_of<'a>(inv: &'a Inventory, f: &Finding) -> &'a str {
@@ -117,7 +162,7 @@ fn name_of<'a>(inv: &'a Inventory, f: &Finding) -> &'a str {
 /// tells two tenants' findings apart), the identity's stable key (appId, ARN,
 /// e-mail, namespace/name) and what the finding is about. Paths, lines, times,
 /// file order and the other files in the scan play no part.
-pub fn fingerprint(inv: &Inventory, f: &Finding) -> String {
+pub fn fingerprint(inv: &Inventory, f: &Finding) -> Fingerprint {
     let (provider, key) = match f.identity {
         Some(i) => {
             let identity = &inv.identities[i];
@@ -138,5 +183,5 @@ pub fn fingerprint(inv: &Inventory, f: &Finding) -> String {
         h.update(part.as_bytes());
         h.update([0]);
     }
-    crate::import::source::hex(&h.finalize()[..16])
+    Fingerprint::of_digest(&h.finalize())
 }

@@ -22,5 +22,8 @@ fn main() -> ExitCode {
 /// docs/performance.md for the measured difference. Its v2 line (the `v2`
 /// feature) touches less fresh memory than v3 here: faster on small and large
 /// scans alike, with a lower peak on large ones (measured in the same page).
+/// The `system-alloc` feature keeps the system allocator, for heap profilers such
+/// as heaptrack that trace `malloc`.
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -98,7 +98,7 @@ fn entry(inv: &Inventory, f: &Finding) -> BaselineEntry {
         }
     };
     BaselineEntry {
-        fingerprint: f.fingerprint.clone(),
+        fingerprint: f.fingerprint.to_string(),
         check_id: f.check_id.to_string(),
         severity: f.severity,
         identity,

@@ -8,19 +8,20 @@
 
 use jiff::Timestamp;
 use serde::Serialize;
-use serde::ser::SerializeMap;
-use serde_json::Value;
 
 use crate::model::{Inventory, Provenance};
 
 pub mod aws;
 pub mod entra;
+mod evidence;
 pub mod gcp;
 pub mod github;
 pub mod k8s;
 pub mod meta;
 pub mod okta;
 pub mod registry;
+
+pub use evidence::{Evidence, EvidenceMap, Fingerprint};
 
 #[cfg(test)]
 pub mod testkit;
@@ -143,6 +144,7 @@ pub struct Finding {
     pub message: String,
     /// What within the identity the finding is about (a credential id, a permission),
     /// so that two findings of one check on one identity have different fingerprints.
+    /// The engine consumes it for the fingerprint: empty in the engine's output.
     pub subject: String,
     pub evidence: EvidenceMap,
     pub source: Provenance,
@@ -150,7 +152,7 @@ pub struct Finding {
     /// place of an identity.
     pub target: Option<String>,
     /// Filled in by the engine.
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
 }
 
 impl Finding {
@@ -171,7 +173,7 @@ impl Finding {
             evidence: EvidenceMap::default(),
             source,
             target: None,
-            fingerprint: String::new(),
+            fingerprint: Fingerprint::default(),
         }
     }
 
@@ -205,92 +207,8 @@ impl Finding {
     /// Adds one evidence field. `None` values are left out.
     pub fn with(mut self, key: &'static str, value: impl Into<Evidence>) -> Finding {
         if let Some(v) = value.into().0 {
-            self.evidence.0.retain(|(k, _)| *k != key);
-            self.evidence.0.push((key, v));
+            self.evidence.insert(key, v);
         }
         self
-    }
-}
-
-/// A finding's evidence: named values in the order the check added them,
-/// serialised as a JSON object. Keys are static, so a finding costs no key allocations.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct EvidenceMap(pub Vec<(&'static str, Value)>);
-
-impl EvidenceMap {
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
-    }
-}
-
-impl std::ops::Index<&str> for EvidenceMap {
-    type Output = Value;
-    fn index(&self, key: &str) -> &Value {
-        static NULL: Value = Value::Null;
-        self.get(key).unwrap_or(&NULL)
-    }
-}
-
-impl Serialize for EvidenceMap {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
-    }
-}
-
-/// A value for [`Finding::with`].
-pub struct Evidence(Option<Value>);
-
-impl From<&str> for Evidence {
-    fn from(v: &str) -> Self {
-        Evidence(Some(Value::String(v.to_string())))
-    }
-}
-impl From<String> for Evidence {
-    fn from(v: String) -> Self {
-        Evidence(Some(Value::String(v)))
-    }
-}
-impl From<&String> for Evidence {
-    fn from(v: &String) -> Self {
-        Evidence(Some(Value::String(v.clone())))
-    }
-}
-impl From<i64> for Evidence {
-    fn from(v: i64) -> Self {
-        Evidence(Some(Value::from(v)))
-    }
-}
-impl From<usize> for Evidence {
-    fn from(v: usize) -> Self {
-        Evidence(Some(Value::from(v)))
-    }
-}
-impl From<bool> for Evidence {
-    fn from(v: bool) -> Self {
-        Evidence(Some(Value::Bool(v)))
-    }
-}
-impl From<Timestamp> for Evidence {
-    fn from(v: Timestamp) -> Self {
-        Evidence(Some(Value::String(crate::time::format(v))))
-    }
-}
-impl From<Value> for Evidence {
-    fn from(v: Value) -> Self {
-        Evidence(Some(v))
-    }
-}
-impl From<Vec<String>> for Evidence {
-    fn from(v: Vec<String>) -> Self {
-        Evidence(Some(Value::from(v)))
-    }
-}
-impl<T: Into<Evidence>> From<Option<T>> for Evidence {
-    fn from(v: Option<T>) -> Self {
-        v.map(Into::into).unwrap_or(Evidence(None))
     }
 }

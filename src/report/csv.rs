@@ -45,7 +45,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(out);
     w.write_record(COLUMNS)?;
-    for f in &report.findings {
+    for f in report.findings.iter() {
         let evidence = serde_json::to_string(f.evidence)?;
         let score = scores
             .get(&(f.identity.provider, f.identity.id))

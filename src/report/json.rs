@@ -28,9 +28,17 @@ const CHUNK: usize = 256;
 pub fn write_report(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     // Batches of chunks bound the memory held in rendered-but-unwritten bytes.
     let batch = CHUNK * 4 * rayon::current_num_threads();
-    let mut groups = report.findings.chunks(batch);
-    let render_group = |group: &[FindingOut]| -> Vec<io::Result<Vec<u8>>> {
-        group.par_chunks(CHUNK).map(render_chunk).collect()
+    let findings = report.findings;
+    let mut groups = findings.chunks(batch);
+    let render_group = |group: std::ops::Range<usize>| -> Vec<io::Result<Vec<u8>>> {
+        let parts: Vec<std::ops::Range<usize>> = (group.start..group.end)
+            .step_by(CHUNK)
+            .map(|start| start..(start + CHUNK).min(group.end))
+            .collect();
+        parts
+            .into_par_iter()
+            .map(|part| render_chunk(findings.range(part)))
+            .collect()
     };
     // The head and the first batch of findings are rendered at once.
     let (head, first_group) = rayon::join(
@@ -55,9 +63,9 @@ pub fn write_report(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Findings at depth 2, separated as serde_json's pretty printer separates them.
-fn render_chunk(chunk: &[FindingOut]) -> io::Result<Vec<u8>> {
+fn render_chunk<'a>(chunk: impl ExactSizeIterator<Item = FindingOut<'a>>) -> io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(chunk.len() * 1024);
-    for (i, f) in chunk.iter().enumerate() {
+    for (i, f) in chunk.enumerate() {
         if i > 0 {
             buf.extend_from_slice(b",\n    ");
         }
@@ -161,7 +169,7 @@ mod tests {
     struct Whole<'a> {
         #[serde(flatten)]
         head: &'a Report<'a>,
-        findings: &'a [FindingOut<'a>],
+        findings: &'a crate::report::Findings<'a>,
     }
 
     #[test]

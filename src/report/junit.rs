@@ -45,8 +45,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
     // check id -> identity key -> findings, in report order.
     type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
-    let mut by_check: BTreeMap<&str, BTreeMap<Key, Vec<&FindingOut>>> = BTreeMap::new();
-    for f in &report.findings {
+    let mut by_check: BTreeMap<&str, BTreeMap<Key, Vec<FindingOut>>> = BTreeMap::new();
+    for f in report.findings.iter() {
         let i = &f.identity;
         by_check
             .entry(f.check_id)
@@ -114,7 +114,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                         attr(&m.id),
                         attr(&name)
                     );
-                    let counting: Vec<&&FindingOut> =
+                    let counting: Vec<&FindingOut> =
                         findings.iter().filter(|f| counts(f)).collect();
                     if counting.is_empty() {
                         skipped_case(&mut buf, findings);
@@ -159,7 +159,7 @@ fn counts(f: &FindingOut) -> bool {
 }
 
 /// `<skipped>` for a case whose findings are all accepted risks or known.
-fn skipped_case(s: &mut String, findings: &[&FindingOut]) {
+fn skipped_case(s: &mut String, findings: &[FindingOut]) {
     let message = match findings.iter().find_map(|f| f.suppression) {
         Some(sup) => format!("suppressed: {} ({})", sup.reason, sup.source),
         None => "in the baseline".to_string(),
@@ -205,11 +205,11 @@ fn failure(s: &mut String, m: &CheckMeta, f: &FindingOut) {
         f.owasp_nhi.join(", "),
         f.nist_csf.join(", "),
     );
-    if !f.evidence.0.is_empty() {
+    if !f.evidence.is_empty() {
         body.push_str("Evidence:\n");
-        for (k, v) in &f.evidence.0 {
+        for (k, v) in f.evidence.entries() {
             let v = match v {
-                Value::String(s) => s.clone(),
+                Value::String(s) => s,
                 other => other.to_string(),
             };
             let _ = writeln!(body, "  {k}: {v}");

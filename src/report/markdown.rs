@@ -121,7 +121,7 @@ fn render(report: &Report, budget: usize) -> String {
     md.push_str("\n### Findings, most severe first\n\n| Severity | Check | Identity | Finding | Location |\n|---|---|---|---|---|\n");
     let closing_room = 200;
     let mut shown = 0;
-    for f in &report.findings {
+    for f in report.findings.iter() {
         let row = format!(
             "| {} | {} | {} | {} | `{}:{}` |\n",
             f.severity.as_str(),
@@ -204,7 +204,7 @@ mod tests {
                 format!("secret of app-{i:03} is old"),
                 Default::default(),
             );
-            f.fingerprint = format!("{i:032}");
+            f.fingerprint = crate::checks::Fingerprint::from_ascii(&format!("{i:032}"));
             findings.push(f);
         }
         let inv = k.finish();

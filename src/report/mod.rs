@@ -142,7 +142,69 @@ pub struct Report<'a> {
     pub gate: Option<Gate>,
     /// Written after the other fields by [`json::write_report`], in parallel.
     #[serde(skip)]
-    pub findings: Vec<FindingOut<'a>>,
+    pub findings: Findings<'a>,
+}
+
+/// The report's findings, each shown as a [`FindingOut`] when a writer asks for
+/// it: a report of half a million findings holds no copy of them.
+#[derive(Clone, Copy)]
+pub struct Findings<'a> {
+    inv: &'a Inventory,
+    findings: &'a [Finding],
+    triage: Option<&'a Triage>,
+}
+
+impl<'a> Findings<'a> {
+    pub fn len(&self) -> usize {
+        self.findings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// The `i`th finding as reports show it.
+    pub fn get(&self, i: usize) -> FindingOut<'a> {
+        let mut out = finding_out(self.inv, &self.findings[i]);
+        if let Some(t) = self.triage {
+            out.suppression = t.suppression_of(i);
+            out.baseline = t.baseline_state(i);
+        }
+        out
+    }
+
+    /// The findings in report order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = FindingOut<'a>> + use<'a> {
+        self.range(0..self.len())
+    }
+
+    /// Consecutive position ranges of at most `size` findings, covering them all.
+    pub fn chunks(&self, size: usize) -> impl Iterator<Item = std::ops::Range<usize>> + use<> {
+        let (len, size) = (self.len(), size.max(1));
+        (0..len.div_ceil(size)).map(move |k| k * size..((k + 1) * size).min(len))
+    }
+
+    /// The findings at the positions `range`.
+    pub fn range(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> impl ExactSizeIterator<Item = FindingOut<'a>> + use<'a> {
+        let this = *self;
+        range.map(move |i| this.get(i))
+    }
+}
+
+/// A JSON array of [`FindingOut`]s (the JSON writer renders them in parallel instead).
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl std::fmt::Debug for Findings<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "Findings({})", self.len())
+    }
 }
 
 /// The baseline part of a report.
@@ -216,16 +278,17 @@ impl<'a> Report<'a> {
             suppressions: Vec::new(),
             baseline: None,
             gate: None,
-            findings: findings.iter().map(|f| finding_out(inv, f)).collect(),
+            findings: Findings {
+                inv,
+                findings,
+                triage: None,
+            },
         }
     }
 
     /// Adds the triage (suppressions, baseline) and the gate's verdict.
     pub fn with_triage(mut self, triage: &'a Triage, gate: &Gate, config: &[String]) -> Report<'a> {
-        for (i, f) in self.findings.iter_mut().enumerate() {
-            f.suppression = triage.suppression_of(i);
-            f.baseline = triage.baseline_state(i);
-        }
+        self.findings.triage = Some(triage);
         self.config = config.to_vec();
         self.suppressions = triage.suppressions.clone();
         self.baseline = triage.baseline_path.as_deref().map(|path| {

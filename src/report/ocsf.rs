@@ -62,9 +62,14 @@ fn write_chunked(report: &Report, out: &mut dyn Write, chunk_len: usize) -> io::
     let batch = chunk_len * 4 * rayon::current_num_threads();
     let mut first = true;
     for group in report.findings.chunks(batch) {
-        let chunks: Vec<io::Result<Vec<u8>>> = group
-            .par_chunks(chunk_len)
-            .map(|chunk| render_chunk(report, chunk, time))
+        let parts: Vec<std::ops::Range<usize>> = group
+            .clone()
+            .step_by(chunk_len)
+            .map(|start| start..(start + chunk_len).min(group.end))
+            .collect();
+        let chunks: Vec<io::Result<Vec<u8>>> = parts
+            .into_par_iter()
+            .map(|part| render_chunk(report, part, time))
             .collect();
         for chunk in chunks {
             out.write_all(if first { b"\n  " } else { b",\n  " })?;
@@ -78,10 +83,11 @@ fn write_chunked(report: &Report, out: &mut dyn Write, chunk_len: usize) -> io::
 /// Records one level deep in the array, separated as serde_json's pretty printer
 /// separates them. JSON strings hold no raw line feeds, so indenting every line
 /// feed by two spaces moves a record one level down.
-fn render_chunk(report: &Report, chunk: &[FindingOut], time: i64) -> io::Result<Vec<u8>> {
+fn render_chunk(report: &Report, chunk: std::ops::Range<usize>, time: i64) -> io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(chunk.len() * 4096);
     let mut one = Vec::with_capacity(4096);
-    for (i, f) in chunk.iter().enumerate() {
+    for (i, f) in report.findings.range(chunk).enumerate() {
+        let f = &f;
         if i > 0 {
             buf.extend_from_slice(b",\n  ");
         }
@@ -374,11 +380,8 @@ mod tests {
         );
         assert!(report.findings.len() > 40);
         let time = epoch_ms(&report.scanned_at).unwrap();
-        let records: Vec<Record> = report
-            .findings
-            .iter()
-            .map(|f| record(&report, f, time))
-            .collect();
+        let outs: Vec<FindingOut> = report.findings.iter().collect();
+        let records: Vec<Record> = outs.iter().map(|f| record(&report, f, time)).collect();
         let mut reference = serde_json::to_vec_pretty(&records).unwrap();
         reference.push(b'\n');
         for chunk_len in [1, 7, CHUNK] {

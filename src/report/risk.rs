@@ -138,7 +138,7 @@ mod tests {
             String::new(),
             Default::default(),
         );
-        f.fingerprint = format!("{identity}{severity:?}");
+        f.fingerprint = crate::checks::Fingerprint::from_ascii(&format!("{identity}{severity:?}"));
         f
     }
 

@@ -353,7 +353,7 @@ fn build<'a>(report: &'a Report, limit: usize, cwd: Option<&Path>) -> Log<'a> {
     let total = report.findings.len();
     let included = total.min(limit);
     let mut results = Vec::with_capacity(included);
-    for f in &report.findings[..included] {
+    for f in report.findings.iter().take(included) {
         let rule_index = metas
             .binary_search_by(|m| m.id.as_str().cmp(f.check_id))
             .expect("every finding's check is in the catalog");
@@ -603,7 +603,7 @@ fn cut(text: &str, max: usize) -> String {
 }
 
 fn result<'a>(
-    f: &'a FindingOut<'a>,
+    f: FindingOut<'a>,
     rule_index: usize,
     artifact_location: ArtifactLocation,
 ) -> SarifResult<'a> {

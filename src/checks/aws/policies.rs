@@ -195,7 +195,9 @@ mod tests {
             ["broker"]
         );
         assert_eq!(
-            run(wildcard_sensitive_service_permissions, &inv)[0].evidence["services"],
+            run(wildcard_sensitive_service_permissions, &inv)[0]
+                .evidence
+                .value("services"),
             json!(["kms", "secretsmanager"])
         );
     }

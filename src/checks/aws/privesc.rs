@@ -270,16 +270,16 @@ mod tests {
         let found = run(privilege_escalation_path, &inv);
         let launcher = found
             .iter()
-            .find(|f| f.evidence["method"] == "ec2-001")
+            .find(|f| f.evidence.value("method") == "ec2-001")
             .unwrap();
         assert_eq!(launcher.severity, Severity::High);
         assert_eq!(
-            launcher.evidence["policies"],
+            launcher.evidence.value("policies"),
             json!(["policy-0", "policy-1"])
         );
         let versioner = found
             .iter()
-            .find(|f| f.evidence["method"] == "iam-001")
+            .find(|f| f.evidence.value("method") == "iam-001")
             .unwrap();
         assert_eq!(versioner.severity, Severity::Critical);
     }
@@ -376,7 +376,7 @@ mod tests {
         assert_eq!(fired_on(privilege_escalation_path, &inv), ["hopper"]);
         let f = &run(privilege_escalation_path, &inv)[0];
         assert_eq!(
-            f.evidence["methods"][0]["assumable_roles"],
+            f.evidence.value("methods")[0]["assumable_roles"],
             json!(["arn:aws:iam::111122223333:role/target"])
         );
     }

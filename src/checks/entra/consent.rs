@@ -192,7 +192,7 @@ mod tests {
         let found = run(tenant_wide_consent_high_risk, &inv);
         assert_eq!(fired_on(tenant_wide_consent_high_risk, &inv), ["bad"]);
         assert_eq!(
-            found[0].evidence["scopes"],
+            found[0].evidence.value("scopes"),
             serde_json::json!(["Files.ReadWrite.All", "Mail.ReadWrite"])
         );
     }

@@ -124,7 +124,7 @@ mod tests {
         let f = &run(app_permission_tier0, &inv)[0];
         assert_eq!(f.severity, Severity::Critical);
         assert_eq!(
-            f.evidence["permission"],
+            f.evidence.value("permission"),
             "RoleManagement.ReadWrite.Directory"
         );
     }

@@ -39,13 +39,14 @@ const NEVER_YEAR: i16 = 2100;
 
 /// ENTRA-010 `secret-lifetime-exceeds-policy`.
 ///
-/// Detects a client secret whose lifetime (end minus start) exceeds the policy
-/// maximum, 180 days by default (CIS M365 5.1.5.4), but which does expire before
-/// 2100 (that case is ENTRA-011). A long-lived secret gives a thief a long window.
+/// Detects a client secret, still valid, whose lifetime (end minus start) exceeds
+/// the policy maximum, 180 days by default (CIS M365 5.1.5.4), but which does
+/// expire before 2100 (that case is ENTRA-011). A long-lived secret gives a thief a
+/// long window. An expired secret gives none: it is ENTRA-013's, not reported twice.
 pub fn secret_lifetime_exceeds_policy(ctx: &Ctx) -> Vec<Finding> {
     let max = ctx.thresholds.secret_max_lifetime_days;
     keys(ctx)
-        .filter(|(_, _, c)| c.kind == CredentialKind::Secret)
+        .filter(|(_, _, c)| c.kind == CredentialKind::Secret && c.is_valid_at(ctx.now))
         .filter_map(|(idx, identity, c)| {
             let (start, end) = (c.created?, c.expires?);
             let days = days_between(start, end);
@@ -283,6 +284,9 @@ mod tests {
         k.cred(a, CredentialKind::Secret, days_ago(10), days_ahead(720));
         let b = k.sp("six-months", Origin::Home);
         k.cred(b, CredentialKind::Secret, days_ago(10), days_ahead(170));
+        // Two years long but expired: ENTRA-013 reports it, not this check.
+        let d = k.sp("expired-two-years", Origin::Home);
+        k.cred(d, CredentialKind::Secret, days_ago(800), days_ago(70));
         let c = k.sp("forever", Origin::Home);
         k.cred(
             c,
@@ -372,7 +376,9 @@ mod tests {
         let inv = k.finish();
         assert_eq!(fired_on(credential_expiring_soon, &inv), ["soon"]);
         assert_eq!(
-            run(credential_expiring_soon, &inv)[0].evidence["days_left"],
+            run(credential_expiring_soon, &inv)[0]
+                .evidence
+                .value("days_left"),
             20
         );
     }

@@ -150,6 +150,6 @@ mod tests {
                 ("org-admin", Severity::Critical)
             ]
         );
-        assert_eq!(found[0].evidence["permissions"][0], "workflows:write");
+        assert_eq!(found[0].evidence.value("permissions")[0], "workflows:write");
     }
 }

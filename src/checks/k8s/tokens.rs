@@ -116,6 +116,6 @@ mod tests {
         let found = run(secret_data_in_export, &inv);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].target.as_deref(), Some("Secret ns/api"));
-        assert_eq!(found[0].evidence["value"], "[redacted]");
+        assert_eq!(found[0].evidence.value("value"), "[redacted]");
     }
 }

@@ -194,7 +194,7 @@ mod tests {
             found[0].identity.map(|i| inv.identities[i].name.as_str()),
             Some("old")
         );
-        assert_eq!(found[0].evidence["age_days"], 200);
+        assert_eq!(found[0].evidence.value("age_days"), 200);
         assert_eq!(found[1].target.as_deref(), Some("unknown Okta app"));
     }
 
@@ -235,7 +235,7 @@ mod tests {
         let inv = k.finish();
         let found = run(client_secret_value_in_export, &inv);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].evidence["value"], "[redacted]");
+        assert_eq!(found[0].evidence.value("value"), "[redacted]");
         assert_eq!(fired_on(client_secret_value_in_export, &inv), ["leaky"]);
         let clean = Kit::new().finish();
         assert!(run(client_secret_value_in_export, &clean).is_empty());

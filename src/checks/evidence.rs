@@ -1,0 +1,324 @@
+//! A finding's evidence and fingerprint, in the compact forms the engine keeps.
+//!
+//! A large estate yields hundreds of thousands of findings, and their evidence is
+//! most of their weight. A check builds evidence as named values; the engine then
+//! freezes it into one allocation of compact JSON text ([`EvidenceMap::freeze`]),
+//! which every report writes as is. Fingerprints are 32 hex digits held inline.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use jiff::Timestamp;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+/// A finding's evidence: named values in the order the check added them,
+/// serialised as a JSON object. Keys are static, so building one costs no key
+/// allocations; once frozen it is a single string.
+#[derive(Debug, Clone, Default)]
+pub struct EvidenceMap(Repr);
+
+#[derive(Debug, Clone)]
+enum Repr {
+    /// While a check builds the finding (keys are static but for a thawed finding's).
+    Open(Vec<(Cow<'static, str>, Value)>),
+    /// After the engine: the same object as compact JSON text.
+    Frozen(Box<RawValue>),
+}
+
+impl Default for Repr {
+    fn default() -> Repr {
+        Repr::Open(Vec::new())
+    }
+}
+
+impl EvidenceMap {
+    /// Sets `key` to `value`, replacing an earlier value of the same key in place.
+    pub fn insert(&mut self, key: &'static str, value: Value) {
+        if let Repr::Frozen(_) = self.0 {
+            // Rare: a finding changed after the engine. Back to named values.
+            let entries = self
+                .entries()
+                .into_iter()
+                .map(|(k, v)| (Cow::Owned(k.into_owned()), v))
+                .collect();
+            self.0 = Repr::Open(entries);
+        }
+        if let Repr::Open(entries) = &mut self.0 {
+            match entries.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1 = value,
+                None => entries.push((Cow::Borrowed(key), value)),
+            }
+        }
+    }
+
+    /// Turns the named values into one allocation of compact JSON text.
+    pub fn freeze(&mut self) {
+        if let Repr::Open(entries) = &self.0 {
+            if entries.is_empty() {
+                return;
+            }
+            // Serialising named JSON values cannot fail.
+            if let Ok(text) = serde_json::to_string(self)
+                && let Ok(raw) = RawValue::from_string(text)
+            {
+                self.0 = Repr::Frozen(raw);
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match &self.0 {
+            Repr::Open(entries) => entries.is_empty(),
+            Repr::Frozen(_) => false,
+        }
+    }
+
+    /// The named values, in order.
+    pub fn entries(&self) -> Vec<(Cow<'_, str>, Value)> {
+        match &self.0 {
+            Repr::Open(entries) => entries
+                .iter()
+                .map(|(k, v)| (Cow::Borrowed(k.as_ref()), v.clone()))
+                .collect(),
+            Repr::Frozen(raw) => serde_json::from_str::<Ordered>(raw.get())
+                .map(|o| o.0.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The value of `key`, if the evidence has it.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        match &self.0 {
+            Repr::Open(entries) => entries
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone()),
+            Repr::Frozen(_) => self
+                .entries()
+                .into_iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v),
+        }
+    }
+
+    /// The value of `key`, or `null`.
+    pub fn value(&self, key: &str) -> Value {
+        self.get(key).unwrap_or(Value::Null)
+    }
+}
+
+impl PartialEq for EvidenceMap {
+    fn eq(&self, other: &EvidenceMap) -> bool {
+        self.entries() == other.entries()
+    }
+}
+
+impl Serialize for EvidenceMap {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Repr::Open(entries) => {
+                let mut m = s.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    m.serialize_entry(k.as_ref(), v)?;
+                }
+                m.end()
+            }
+            Repr::Frozen(raw) => raw.serialize(s),
+        }
+    }
+}
+
+/// A JSON object read back with its keys in document order.
+struct Ordered(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for Ordered {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Ordered, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Ordered;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ordered, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Value>()? {
+                    out.push(entry);
+                }
+                Ok(Ordered(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A finding's fingerprint: 32 lowercase hex digits, held inline (no allocation).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fingerprint([u8; 32]);
+
+impl Fingerprint {
+    /// The hex digits of the first 16 bytes of `digest`.
+    pub fn of_digest(digest: &[u8]) -> Fingerprint {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [b'0'; 32];
+        for (i, b) in digest.iter().take(16).enumerate() {
+            out[2 * i] = HEX[usize::from(b >> 4)];
+            out[2 * i + 1] = HEX[usize::from(b & 0xf)];
+        }
+        Fingerprint(out)
+    }
+
+    /// A fingerprint from up to 32 ASCII characters, padded with `0` (tests and fixtures).
+    pub fn from_ascii(s: &str) -> Fingerprint {
+        let mut out = [b'0'; 32];
+        for (slot, b) in out.iter_mut().zip(s.bytes().filter(u8::is_ascii)) {
+            *slot = b;
+        }
+        Fingerprint(out)
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII is ever stored.
+        std::str::from_utf8(&self.0).unwrap_or("")
+    }
+}
+
+impl Default for Fingerprint {
+    fn default() -> Fingerprint {
+        Fingerprint([b'0'; 32])
+    }
+}
+
+impl std::ops::Deref for Fingerprint {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{:?}", self.as_str())
+    }
+}
+
+impl Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for Fingerprint {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Fingerprint {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// A value for [`Finding::with`](super::Finding::with).
+pub struct Evidence(pub(super) Option<Value>);
+
+impl From<&str> for Evidence {
+    fn from(v: &str) -> Self {
+        Evidence(Some(Value::String(v.to_string())))
+    }
+}
+impl From<String> for Evidence {
+    fn from(v: String) -> Self {
+        Evidence(Some(Value::String(v)))
+    }
+}
+impl From<&String> for Evidence {
+    fn from(v: &String) -> Self {
+        Evidence(Some(Value::String(v.clone())))
+    }
+}
+impl From<i64> for Evidence {
+    fn from(v: i64) -> Self {
+        Evidence(Some(Value::from(v)))
+    }
+}
+impl From<usize> for Evidence {
+    fn from(v: usize) -> Self {
+        Evidence(Some(Value::from(v)))
+    }
+}
+impl From<bool> for Evidence {
+    fn from(v: bool) -> Self {
+        Evidence(Some(Value::Bool(v)))
+    }
+}
+impl From<Timestamp> for Evidence {
+    fn from(v: Timestamp) -> Self {
+        Evidence(Some(Value::String(crate::time::format(v))))
+    }
+}
+impl From<Value> for Evidence {
+    fn from(v: Value) -> Self {
+        Evidence(Some(v))
+    }
+}
+impl From<Vec<String>> for Evidence {
+    fn from(v: Vec<String>) -> Self {
+        Evidence(Some(Value::from(v)))
+    }
+}
+impl<T: Into<Evidence>> From<Option<T>> for Evidence {
+    fn from(v: Option<T>) -> Self {
+        v.map(Into::into).unwrap_or(Evidence(None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frozen_evidence_keeps_order_values_and_serialisation() {
+        let mut e = EvidenceMap::default();
+        e.insert("zeta", Value::from(1));
+        e.insert("alpha", Value::from("a"));
+        e.insert("zeta", Value::from(2));
+        let open = serde_json::to_string(&e).unwrap();
+        let before = e.clone();
+        e.freeze();
+        assert_eq!(serde_json::to_string(&e).unwrap(), open);
+        assert_eq!(open, r#"{"zeta":2,"alpha":"a"}"#);
+        assert_eq!(e, before);
+        assert_eq!(e.value("alpha"), "a");
+        assert_eq!(e.get("missing"), None);
+        e.insert("beta", Value::Bool(true));
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"zeta":2,"alpha":"a","beta":true}"#
+        );
+    }
+
+    #[test]
+    fn fingerprints_are_hex_of_the_first_sixteen_bytes() {
+        let f = Fingerprint::of_digest(&[0xab; 32]);
+        assert_eq!(f.as_str(), "ab".repeat(16));
+        assert_eq!(
+            Fingerprint::from_ascii("12").as_str(),
+            format!("12{}", "0".repeat(30))
+        );
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            format!("\"{}\"", "ab".repeat(16))
+        );
+    }
+}
