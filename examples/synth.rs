@@ -204,8 +204,12 @@ fn write(path: PathBuf, v: &Value) -> std::io::Result<()> {
     w.write_all(b"\n")
 }
 
+/// A secret or certificate created in the three years before the scan date
+/// (2024-01-01 to 2026-10-31), valid for one or two years (3 %: for 200 years): about
+/// half have expired by 2026-11-01, as in tenants that add credentials but rarely
+/// remove them.
 fn credential(rng: &mut Rng, secret: bool) -> Value {
-    let start = rng.date(2023, 1000);
+    let start = rng.date(2024, 1034);
     let years = if rng.chance(3) { 200 } else { 1 + rng.below(2) };
     let end = format!(
         "{}{}",

@@ -1,6 +1,7 @@
 //! Inputs that must give clean errors, never a panic or a hang, while the rest of
 //! the scan goes on: symbolic-link loops, dangling links and unreadable files in a
-//! scanned directory, and CSV files with the wrong header.
+//! scanned directory, CSV files with the wrong header, and files too large to hold
+//! in memory.
 
 mod common;
 
@@ -102,4 +103,37 @@ fn a_large_single_line_export_is_read() {
             .iter()
             .all(|f| f["location"]["line"] == 1)
     );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_larger_than_memory_is_refused_before_reading_and_the_rest_is_scanned() {
+    // A sparse file larger than the memory available: it takes no disk space and no
+    // time to make, and reading it would exhaust memory. It must be refused up front.
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap();
+    let available_kb: u64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemAvailable:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        aws_demo_file(),
+        dir.path().join("authorization-details.json"),
+    )
+    .unwrap();
+    let huge = dir.path().join("huge-single-line.json");
+    let f = std::fs::File::create(&huge).unwrap();
+    f.set_len(available_kb * 1024 + (1 << 30)).unwrap();
+    drop(f);
+
+    let (code, report, stderr) = json("scan", &[dir.path()], &[]);
+    assert_eq!(code, 3, "{stderr}");
+    let errors = report["errors"].to_string();
+    assert!(
+        errors.contains("huge-single-line.json: cannot read: the file is")
+            && errors.contains("cannot be held in memory"),
+        "{errors}"
+    );
+    assert_eq!(report["summary"]["identities"], 34);
 }

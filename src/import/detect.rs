@@ -23,6 +23,11 @@ pub enum Detected {
 }
 
 pub fn detect(docs: &[&RawValue]) -> Detected {
+    // A Graph page says what it holds in its first bytes: no other sniffer need read
+    // a 100 MB page.
+    if entra::has_graph_context(docs) {
+        return Detected::Entra;
+    }
     if aws::sniff(docs) {
         return Detected::Aws;
     }
@@ -68,5 +73,5 @@ fn is_json_schema(docs: &[&RawValue]) -> bool {
 /// `[]`, possibly with whitespace inside: a list endpoint with nothing in it (a
 /// repository without deploy keys, an app without grants).
 fn is_empty_array(doc: &RawValue) -> bool {
-    JsonType::of(doc) == JsonType::Array && super::json::elements(doc).is_empty()
+    super::json::is_empty_array(doc)
 }

@@ -192,6 +192,52 @@ pub fn elements(raw: &RawValue) -> Vec<&RawValue> {
     }
 }
 
+/// The first `n` elements of an array (`raw` itself when it is no array), without
+/// reading the rest: sniffing a 100 MB array looks at its head only.
+pub fn first_elements(raw: &RawValue, n: usize) -> Vec<&RawValue> {
+    match JsonType::of(raw) {
+        JsonType::Array => {
+            let mut out = Vec::new();
+            let mut de = serde_json::Deserializer::from_str(raw.get());
+            // The visitor stops with an error once it has `n` elements; what it took stays.
+            let _ = de.deserialize_seq(TakeElements { n, out: &mut out });
+            out
+        }
+        JsonType::Null => Vec::new(),
+        _ => vec![raw],
+    }
+}
+
+/// True when `raw` is `[]` (whitespace allowed inside).
+pub fn is_empty_array(raw: &RawValue) -> bool {
+    raw.get()
+        .strip_prefix('[')
+        .is_some_and(|rest| rest.trim_start().starts_with(']'))
+}
+
+struct TakeElements<'a, 'v> {
+    n: usize,
+    out: &'v mut Vec<&'a RawValue>,
+}
+
+impl<'de> Visitor<'de> for TakeElements<'de, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON array")
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while self.out.len() < self.n {
+            match seq.next_element::<&'de RawValue>()? {
+                Some(v) => self.out.push(v),
+                None => return Ok(()),
+            }
+        }
+        Err(de::Error::custom("enough elements for sniffing"))
+    }
+}
+
 /// A string value, if `raw` is one.
 pub fn as_string(raw: &RawValue) -> Option<String> {
     if JsonType::of(raw) != JsonType::String {

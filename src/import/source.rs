@@ -102,10 +102,59 @@ pub struct Text<'a> {
 
 /// Reads one file's bytes.
 pub fn read_bytes(file: &InputFile) -> Result<Vec<u8>, InputError> {
-    std::fs::read(&file.path).map_err(|e| InputError::Io {
+    use std::io::Read;
+    let io = |e: std::io::Error| InputError::Io {
         path: file.display(),
         message: e.to_string(),
-    })
+    };
+    let mut f = std::fs::File::open(&file.path).map_err(io)?;
+    let len = f.metadata().map_err(io)?.len();
+    // A file is read whole, once. One that cannot fit is refused before any of it
+    // is read, instead of failing an allocation (an abort) halfway.
+    let too_large = |limit: u64, of: &str| InputError::Io {
+        path: file.display(),
+        message: format!(
+            "the file is {} and cannot be held in memory ({} {of}); split the export, or scan on a machine with more memory",
+            human_bytes(len),
+            human_bytes(limit)
+        ),
+    };
+    if let Some(available) = available_memory()
+        && len > available
+    {
+        return Err(too_large(available, "available"));
+    }
+    let mut bytes = Vec::new();
+    let wanted = usize::try_from(len).map_err(|_| too_large(usize::MAX as u64, "addressable"))?;
+    bytes
+        .try_reserve_exact(wanted)
+        .map_err(|_| too_large(len, "could not be allocated"))?;
+    f.read_to_end(&mut bytes).map_err(io)?;
+    Ok(bytes)
+}
+
+/// Memory the system can still give this process (Linux `MemAvailable`), if known.
+fn available_memory() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line
+        .trim_start_matches("MemAvailable:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+/// `1.5 GB`, `312 MB`, `4 KB`: sizes in messages (decimal units).
+pub fn human_bytes(n: u64) -> String {
+    match n {
+        n if n >= 1_000_000_000 => format!("{:.1} GB", n as f64 / 1e9),
+        n if n >= 1_000_000 => format!("{} MB", n / 1_000_000),
+        n if n >= 1_000 => format!("{} KB", n / 1_000),
+        n => format!("{n} bytes"),
+    }
 }
 
 /// The SHA-256 of a file's bytes, in hex, as reports cite it.

@@ -88,7 +88,7 @@ impl Status {
 }
 
 /// One control's result.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Control {
     pub id: &'static str,
     pub title: &'static str,
@@ -101,7 +101,7 @@ pub struct Control {
 }
 
 /// One framework's controls.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FrameworkView {
     pub framework: Framework,
     pub title: &'static str,

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::ser::{Formatter, Serializer};
 
-use super::{FindingOut, Report};
+use super::Report;
 
 /// Writes any report document as pretty JSON with a trailing newline.
 pub fn write<T: Serialize>(doc: &T, out: &mut dyn Write) -> io::Result<()> {
@@ -23,14 +23,16 @@ pub fn write<T: Serialize>(doc: &T, out: &mut dyn Write) -> io::Result<()> {
 /// findings still spread over every core.
 const CHUNK: usize = 256;
 
-/// Writes the risk report: the head (every field but `findings`) as usual, then
-/// the findings, serialised in parallel.
+/// Writes the risk report: the head (every field but `findings`), then the
+/// findings. The two long lists, `risk` (one entry per identity at risk) and
+/// `findings`, are serialised in parallel chunks, and each batch of findings is
+/// written while the next one is rendered.
 pub fn write_report(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     // Batches of chunks bound the memory held in rendered-but-unwritten bytes.
     let batch = CHUNK * 4 * rayon::current_num_threads();
     let findings = report.findings;
     let mut groups = findings.chunks(batch);
-    let render_group = |group: std::ops::Range<usize>| -> Vec<io::Result<Vec<u8>>> {
+    let render_group = |group: std::ops::Range<usize>| -> io::Result<Vec<Vec<u8>>> {
         let parts: Vec<std::ops::Range<usize>> = (group.start..group.end)
             .step_by(CHUNK)
             .map(|start| start..(start + CHUNK).min(group.end))
@@ -40,30 +42,72 @@ pub fn write_report(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .map(|part| render_chunk(findings.range(part)))
             .collect()
     };
-    // The head and the first batch of findings are rendered at once.
-    let (head, first_group) = rayon::join(
-        || serde_json::to_vec_pretty(report),
+    // The head, its risk list and the first batch of findings are rendered at once.
+    let ((head, risk), first_group) = rayon::join(
+        || {
+            rayon::join(
+                || serde_json::to_vec_pretty(&report.head_without_risk()),
+                || render_array(&report.risk),
+            )
+        },
         || groups.next().map(render_group),
     );
-    let mut head = head?;
-    // `head` ends with "\n}"; the findings array goes before that brace.
-    head.truncate(head.len() - 2);
-    out.write_all(&head)?;
+    let head = head?;
+    // `head` has `"risk": []` where the list goes, and ends with "\n}", before
+    // which the findings go.
+    const SLOT: &[u8] = b"\n  \"risk\": []";
+    let slot = memchr::memmem::find(&head, SLOT)
+        .ok_or_else(|| io::Error::other("the report head has no risk field"))?;
+    let value_at = slot + SLOT.len() - 2;
+    out.write_all(&head[..value_at])?;
+    out.write_all(&risk?)?;
+    out.write_all(&head[value_at + 2..head.len() - 2])?;
     out.write_all(b",\n  \"findings\": [")?;
     let mut first = true;
-    for chunks in first_group.into_iter().chain(groups.map(render_group)) {
-        for chunk in chunks {
-            let bytes = chunk?;
-            out.write_all(if first { b"\n    " } else { b",\n    " })?;
-            out.write_all(&bytes)?;
-            first = false;
-        }
+    let mut pending = first_group.transpose()?;
+    while let Some(chunks) = pending.take() {
+        // The next batch renders on the pool while this thread writes this one.
+        let next = groups.next();
+        let mut rendered = None;
+        let written = rayon::in_place_scope(|scope| {
+            scope.spawn(|_| rendered = next.map(render_group));
+            for bytes in &chunks {
+                out.write_all(if first { b"\n    " } else { b",\n    " })?;
+                out.write_all(bytes)?;
+                first = false;
+            }
+            io::Result::Ok(())
+        });
+        written?;
+        pending = rendered.transpose()?;
     }
     out.write_all(if first { b"]\n}\n" } else { b"\n  ]\n}\n" })
 }
 
-/// Findings at depth 2, separated as serde_json's pretty printer separates them.
-fn render_chunk<'a>(chunk: impl ExactSizeIterator<Item = FindingOut<'a>>) -> io::Result<Vec<u8>> {
+/// A list at depth 1 as serde_json's pretty printer lays it out (`[]` when
+/// empty), its items serialised in parallel chunks.
+fn render_array<T: Serialize + Sync>(items: &[T]) -> io::Result<Vec<u8>> {
+    if items.is_empty() {
+        return Ok(b"[]".to_vec());
+    }
+    let chunks: Vec<Vec<u8>> = items
+        .par_chunks(CHUNK * 4)
+        .map(|chunk| render_chunk(chunk.iter()))
+        .collect::<io::Result<_>>()?;
+    let mut out = Vec::with_capacity(chunks.iter().map(Vec::len).sum::<usize>() + 16);
+    out.extend_from_slice(b"[\n    ");
+    for (i, chunk) in chunks.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",\n    ");
+        }
+        out.extend_from_slice(chunk);
+    }
+    out.extend_from_slice(b"\n  ]");
+    Ok(out)
+}
+
+/// Items at depth 2, separated as serde_json's pretty printer separates them.
+fn render_chunk<T: Serialize>(chunk: impl ExactSizeIterator<Item = T>) -> io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(chunk.len() * 1024);
     for (i, f) in chunk.enumerate() {
         if i > 0 {

@@ -33,7 +33,7 @@ pub mod table;
 /// Version of the JSON report schema (docs/json-report.md).
 pub const SCHEMA_VERSION: &str = "1.2";
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
@@ -44,18 +44,18 @@ pub const TOOL: Tool = Tool {
     version: env!("CARGO_PKG_VERSION"),
 };
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Tenant {
     pub id: Option<String>,
     pub source: Option<TenantSource>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ErrorEntry {
     pub message: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub identities: usize,
     pub credentials: usize,
@@ -208,7 +208,7 @@ impl std::fmt::Debug for Findings<'_> {
 }
 
 /// The baseline part of a report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct BaselineOut<'a> {
     pub path: &'a str,
     pub new: usize,
@@ -283,6 +283,32 @@ impl<'a> Report<'a> {
                 findings,
                 triage: None,
             },
+        }
+    }
+
+    /// This report with an empty `risk` list, for writers that render the list
+    /// apart. Every other field is cloned (they are small; `findings` is a view).
+    pub fn head_without_risk(&self) -> Report<'a> {
+        Report {
+            schema_version: self.schema_version,
+            tool: self.tool.clone(),
+            scanned_at: self.scanned_at.clone(),
+            tenant: self.tenant.clone(),
+            thresholds: self.thresholds,
+            inputs: self.inputs.clone(),
+            skipped: self.skipped.clone(),
+            errors: self.errors.clone(),
+            notes: self.notes.clone(),
+            summary: self.summary.clone(),
+            visibility: self.visibility.clone(),
+            risk: Vec::new(),
+            compliance: self.compliance.clone(),
+            incomplete: self.incomplete.clone(),
+            config: self.config.clone(),
+            suppressions: self.suppressions.clone(),
+            baseline: self.baseline.clone(),
+            gate: self.gate.clone(),
+            findings: self.findings,
         }
     }
 

@@ -22,7 +22,7 @@ const PRIVILEGE_CAP: u32 = 25;
 const EXPOSURE_CAP: u32 = 15;
 
 /// One identity's score and its parts.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct IdentityRisk<'a> {
     pub score: u32,
     pub name: &'a str,

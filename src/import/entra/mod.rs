@@ -260,6 +260,19 @@ fn leading_context(doc: &RawValue) -> Context {
         .unwrap_or(Context::Unknown)
 }
 
+/// True when a document starts with an `@odata.context` naming an Entra collection.
+pub fn has_graph_context(docs: &[&RawValue]) -> bool {
+    docs.iter().any(|d| leading_context(d) != Context::Unknown)
+}
+
+/// The first objects of a document, for sniffing: never the whole of a large array.
+fn head_items(doc: &RawValue) -> (Context, Vec<&RawValue>) {
+    match JsonType::of(doc) {
+        JsonType::Array => (Context::Unknown, super::json::first_elements(doc, 64)),
+        _ => items(doc),
+    }
+}
+
 /// `Ok` when the documents hold Entra objects; otherwise why the file is skipped.
 pub fn sniff(docs: &[&RawValue]) -> Result<(), String> {
     let mut other = None;
@@ -268,7 +281,7 @@ pub fn sniff(docs: &[&RawValue]) -> Result<(), String> {
         if leading_context(doc) != Context::Unknown {
             return Ok(());
         }
-        let (ctx, items) = items(doc);
+        let (ctx, items) = head_items(doc);
         if !matches!(ctx, Context::Unknown) {
             // A page whose context names an Entra collection is Entra even when empty.
             return Ok(());

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use serde_json::value::RawValue;
 
 use super::InputError;
-use super::json::{JsonType, LineIndex, Obj, elements};
+use super::json::{JsonType, LineIndex, Obj, elements, first_elements};
 use crate::model::Provenance;
 use crate::time::parse_timestamp;
 
@@ -135,6 +135,14 @@ fn classify(o: &Obj) -> Option<Kind> {
     None
 }
 
+/// The first objects of a document, for sniffing: never the whole of a large array.
+fn head_items(doc: &RawValue) -> Vec<&RawValue> {
+    match JsonType::of(doc) {
+        JsonType::Array => first_elements(doc, 64),
+        _ => items(doc),
+    }
+}
+
 /// The objects of a document: a list, a REST wrapper (`accounts`, `keys`,
 /// `providers`, `results`), or one object.
 fn items(doc: &RawValue) -> Vec<&RawValue> {
@@ -163,7 +171,7 @@ fn items(doc: &RawValue) -> Vec<&RawValue> {
 /// `true` when the documents hold GCP IAM objects.
 pub fn sniff(docs: &[&RawValue]) -> bool {
     docs.iter().any(|d| {
-        items(d)
+        head_items(d)
             .iter()
             .take(16)
             .filter_map(|i| Obj::parse(i))

@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use serde_json::value::RawValue;
 
 use super::InputError;
-use super::json::{JsonType, LineIndex, Obj, elements};
+use super::json::{JsonType, LineIndex, Obj, elements, first_elements};
 use crate::model::Provenance;
 use crate::model::github::PatStatus;
 use crate::time::{from_epoch_seconds, parse_timestamp};
@@ -135,6 +135,21 @@ struct Item<'a> {
     action: Option<String>,
 }
 
+/// The first objects of a document, for sniffing: never the whole of a large array.
+fn head_items(doc: &RawValue) -> Vec<Item<'_>> {
+    match JsonType::of(doc) {
+        JsonType::Array => first_elements(doc, 64)
+            .into_iter()
+            .map(|raw| Item {
+                raw,
+                repository: None,
+                action: None,
+            })
+            .collect(),
+        _ => items(doc),
+    }
+}
+
 /// The objects of a document: an array, the installations wrapper, a webhook
 /// payload (the object at `.installation` or `.key`), or one object.
 fn items(doc: &RawValue) -> Vec<Item<'_>> {
@@ -182,7 +197,7 @@ fn items(doc: &RawValue) -> Vec<Item<'_>> {
 pub fn sniff(docs: &[&RawValue]) -> Option<Result<(), String>> {
     let mut skip = None;
     for doc in docs {
-        for item in items(doc).into_iter().take(64) {
+        for item in head_items(doc).into_iter().take(64) {
             let Some(o) = Obj::parse(item.raw) else {
                 continue;
             };

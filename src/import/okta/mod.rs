@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use serde_json::value::RawValue;
 
 use super::InputError;
-use super::json::{JsonType, LineIndex, Obj, elements};
+use super::json::{JsonType, LineIndex, Obj, elements, first_elements};
 use crate::model::Provenance;
 use crate::time::parse_timestamp;
 
@@ -205,6 +205,14 @@ fn is_oauth_client(o: &Obj) -> bool {
         || o.str("signOnMode").as_deref() == Some("OPENID_CONNECT")
 }
 
+/// The first objects of a document, for sniffing: never the whole of a large array.
+fn head_items(doc: &RawValue) -> Vec<&RawValue> {
+    match JsonType::of(doc) {
+        JsonType::Array => first_elements(doc, 64),
+        _ => items(doc),
+    }
+}
+
 /// The objects of a document: an array, the JWKS wrapper, one object, or an
 /// object whose values are arrays (examples keyed by name).
 fn items(doc: &RawValue) -> Vec<&RawValue> {
@@ -242,7 +250,7 @@ fn items(doc: &RawValue) -> Vec<&RawValue> {
 pub fn sniff(docs: &[&RawValue]) -> Option<Result<(), String>> {
     let mut skip: Option<&'static str> = None;
     for doc in docs {
-        for raw in items(doc).into_iter().take(64) {
+        for raw in head_items(doc).into_iter().take(64) {
             let Some(o) = Obj::parse(raw) else { continue };
             match classify(&o) {
                 None => {}
