@@ -171,90 +171,53 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
     let mut sp_identity: HashMap<&str, usize> = HashMap::default(); // SP object id → identity
     let mut used_apps = vec![false; m.apps.len()];
 
-    for sp in &m.sps {
-        let app_idx = sp
-            .app_id
+    // Each SP (with its application, if exported) becomes an identity and its
+    // credentials, built in parallel and added in export order.
+    let app_of = |sp: &RawSp| {
+        sp.app_id
             .as_deref()
             .and_then(|a| app_by_appid.get(a))
-            .copied();
-        let app = app_idx.map(|i| &m.apps[i]);
-        if let Some(i) = app_idx {
-            used_apps[i] = true;
-        }
-        let managed = sp
-            .sp_type
-            .as_deref()
-            .is_some_and(|t| t.eq_ignore_ascii_case("ManagedIdentity"));
-        let origin = origin_of(sp, app.is_some(), managed, home_id, options);
-        let idx = b.add_identity(Identity {
-            provider: Provider::Entra,
-            kind: if managed {
-                IdentityKind::ManagedIdentity
-            } else {
-                IdentityKind::ServicePrincipal
-            },
-            id: sp.id.clone(),
-            key: sp.app_id.clone().unwrap_or_else(|| sp.id.clone()),
-            name: sp
-                .name
-                .clone()
-                .or_else(|| app.and_then(|a| a.name.clone()))
-                .unwrap_or_else(|| sp.id.clone()),
-            app_id: sp.app_id.clone(),
-            app_object_id: app.map(|a| a.id.clone()),
-            publisher_tenant: sp.owner_org.clone(),
-            origin,
-            verified_publisher: sp
-                .verified_publisher
-                .clone()
-                .or_else(|| app.and_then(|a| a.verified_publisher.clone())),
-            enabled: sp.enabled,
-            created: sp.created.or(app.and_then(|a| a.created)),
-            last_used: None,
-            activity_known: false,
-            owners: owners_of(&[
-                sp.owners.as_ref(),
-                app.and_then(|a| a.owners.as_ref()),
-                m.owner_pages.get(&sp.id),
-                app.and_then(|a| m.owner_pages.get(&a.id)),
-            ]),
-            settings: app.map(settings_of).unwrap_or_default(),
-            human_login: None,
-            source: sp.source,
-        });
+            .copied()
+    };
+    let built: Vec<(Identity, Vec<Credential>)> = m
+        .sps
+        .par_iter()
+        .map(|sp| {
+            let app = app_of(sp).map(|i| &m.apps[i]);
+            let identity = sp_identity_of(sp, app, &m, home_id, options);
+            let mut creds = Vec::new();
+            credentials_of(&sp.creds, CredentialHost::ServicePrincipal, &mut creds);
+            if let Some(app) = app {
+                app_credentials_of(app, &m, &mut creds);
+            }
+            (identity, creds)
+        })
+        .collect();
+    for (sp, (identity, creds)) in m.sps.iter().zip(built) {
+        let idx = b.add_identity(identity);
         sp_identity.insert(&sp.id, idx);
-        add_credentials(b, idx, &sp.creds, CredentialHost::ServicePrincipal);
-        if let Some(app) = app {
-            app_identity.insert(&app.id, idx);
-            add_app_credentials(b, idx, app, &m);
+        if let Some(i) = app_of(sp) {
+            used_apps[i] = true;
+            app_identity.insert(&m.apps[i].id, idx);
         }
+        add_credentials(b, idx, creds);
     }
-    for (i, app) in m.apps.iter().enumerate() {
-        if used_apps[i] {
-            continue;
-        }
-        let idx = b.add_identity(Identity {
-            provider: Provider::Entra,
-            kind: IdentityKind::Application,
-            id: app.id.clone(),
-            key: app.app_id.clone().unwrap_or_else(|| app.id.clone()),
-            name: app.name.clone().unwrap_or_else(|| app.id.clone()),
-            app_id: app.app_id.clone(),
-            app_object_id: Some(app.id.clone()),
-            publisher_tenant: home_id.map(str::to_string),
-            origin: Origin::Home,
-            verified_publisher: app.verified_publisher.clone(),
-            enabled: None,
-            created: app.created,
-            last_used: None,
-            activity_known: false,
-            owners: owners_of(&[app.owners.as_ref(), m.owner_pages.get(&app.id)]),
-            settings: settings_of(app),
-            human_login: None,
-            source: app.source,
-        });
-        app_identity.insert(&app.id, idx);
-        add_app_credentials(b, idx, app, &m);
+    // Applications without a service principal in the export.
+    let lone: Vec<(usize, Identity, Vec<Credential>)> = m
+        .apps
+        .par_iter()
+        .enumerate()
+        .filter(|(i, _)| !used_apps[*i])
+        .map(|(i, app)| {
+            let mut creds = Vec::new();
+            app_credentials_of(app, &m, &mut creds);
+            (i, app_identity_of(app, &m, home_id), creds)
+        })
+        .collect();
+    for (i, identity, creds) in lone {
+        let idx = b.add_identity(identity);
+        app_identity.insert(&m.apps[i].id, idx);
+        add_credentials(b, idx, creds);
     }
 
     let mut notes = Vec::new();
@@ -373,6 +336,88 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
     rayon::spawn(move || drop(m));
 }
 
+/// The identity of a service principal, merged with its application object.
+fn sp_identity_of(
+    sp: &RawSp,
+    app: Option<&RawApp>,
+    m: &Merged,
+    home_id: Option<&str>,
+    options: &LoadOptions,
+) -> Identity {
+    let managed = sp
+        .sp_type
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("ManagedIdentity"));
+    Identity {
+        provider: Provider::Entra,
+        kind: if managed {
+            IdentityKind::ManagedIdentity
+        } else {
+            IdentityKind::ServicePrincipal
+        },
+        id: sp.id.clone(),
+        key: sp.app_id.clone().unwrap_or_else(|| sp.id.clone()),
+        name: sp
+            .name
+            .clone()
+            .or_else(|| app.and_then(|a| a.name.clone()))
+            .unwrap_or_else(|| sp.id.clone()),
+        app_id: sp.app_id.clone(),
+        app_object_id: app.map(|a| a.id.clone()),
+        publisher_tenant: sp.owner_org.clone(),
+        origin: origin_of(sp, app.is_some(), managed, home_id, options),
+        verified_publisher: sp
+            .verified_publisher
+            .clone()
+            .or_else(|| app.and_then(|a| a.verified_publisher.clone())),
+        enabled: sp.enabled,
+        created: sp.created.or(app.and_then(|a| a.created)),
+        last_used: None,
+        activity_known: false,
+        owners: owners_of(&[
+            sp.owners.as_ref(),
+            app.and_then(|a| a.owners.as_ref()),
+            m.owner_pages.get(&sp.id),
+            app.and_then(|a| m.owner_pages.get(&a.id)),
+        ]),
+        settings: app.map(settings_of).unwrap_or_default(),
+        human_login: None,
+        source: sp.source,
+    }
+}
+
+/// The identity of an application object whose service principal is not exported.
+fn app_identity_of(app: &RawApp, m: &Merged, home_id: Option<&str>) -> Identity {
+    Identity {
+        provider: Provider::Entra,
+        kind: IdentityKind::Application,
+        id: app.id.clone(),
+        key: app.app_id.clone().unwrap_or_else(|| app.id.clone()),
+        name: app.name.clone().unwrap_or_else(|| app.id.clone()),
+        app_id: app.app_id.clone(),
+        app_object_id: Some(app.id.clone()),
+        publisher_tenant: home_id.map(str::to_string),
+        origin: Origin::Home,
+        verified_publisher: app.verified_publisher.clone(),
+        enabled: None,
+        created: app.created,
+        last_used: None,
+        activity_known: false,
+        owners: owners_of(&[app.owners.as_ref(), m.owner_pages.get(&app.id)]),
+        settings: settings_of(app),
+        human_login: None,
+        source: app.source,
+    }
+}
+
+/// Adds an identity's credentials, built without it, to the inventory.
+fn add_credentials(b: &mut InventoryBuilder, identity: usize, mut creds: Vec<Credential>) {
+    for c in &mut creds {
+        c.identity = identity;
+    }
+    b.inventory.credentials.append(&mut creds);
+}
+
 fn origin_of(
     sp: &RawSp,
     has_app: bool,
@@ -436,12 +481,9 @@ fn owners_of(lists: &[Option<&Vec<Owner>>]) -> Option<Vec<Owner>> {
     Some(out)
 }
 
-fn add_credentials(
-    b: &mut InventoryBuilder,
-    identity: usize,
-    creds: &[RawCred],
-    host: CredentialHost,
-) {
+/// Credentials read from an object's `passwordCredentials` and `keyCredentials`
+/// (their `identity` is set when they are added).
+fn credentials_of(creds: &[RawCred], host: CredentialHost, out: &mut Vec<Credential>) {
     // A SAML signing certificate is stored as a Sign key, a Verify key and a
     // password credential sharing one customKeyIdentifier: all three are token
     // signing material, not client credentials.
@@ -455,8 +497,8 @@ fn add_credentials(
             .custom_key_identifier
             .as_deref()
             .is_some_and(|k| signing.contains(k));
-        b.inventory.credentials.push(Credential {
-            identity,
+        out.push(Credential {
+            identity: usize::MAX,
             kind: match c.kind {
                 RawCredKind::Password => CredentialKind::Secret,
                 RawCredKind::Key => CredentialKind::Certificate,
@@ -479,8 +521,9 @@ fn add_credentials(
     }
 }
 
-fn add_app_credentials(b: &mut InventoryBuilder, identity: usize, app: &RawApp, m: &Merged) {
-    add_credentials(b, identity, &app.creds, CredentialHost::Application);
+/// An application object's credentials: secrets, certificates and federated ones.
+fn app_credentials_of(app: &RawApp, m: &Merged, out: &mut Vec<Credential>) {
+    credentials_of(&app.creds, CredentialHost::Application, out);
     let paged = m.fic_pages.get(&app.id).map(Vec::as_slice).unwrap_or(&[]);
     let mut seen = HashSet::default();
     for f in app.fics.iter().chain(paged) {
@@ -493,8 +536,8 @@ fn add_app_credentials(b: &mut InventoryBuilder, identity: usize, app: &RawApp, 
         if !seen.insert(key) {
             continue;
         }
-        b.inventory.credentials.push(Credential {
-            identity,
+        out.push(Credential {
+            identity: usize::MAX,
             kind: CredentialKind::Federated,
             host: CredentialHost::Application,
             key_id: f.id.clone(),
