@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::checks::meta::{CheckMeta, lookup};
@@ -229,6 +230,21 @@ impl<'a> Report<'a> {
         now: Timestamp,
         thresholds: Thresholds,
     ) -> Report<'a> {
+        // The three views read the same inventory and findings: compute them at once.
+        let (visibility, (risk, compliance)) = rayon::join(
+            || visibility::compute(inv, now, &thresholds),
+            || {
+                rayon::join(
+                    || risk::score(inv, findings, now),
+                    || {
+                        compliance::Framework::ALL
+                            .par_iter()
+                            .map(|&f| compliance::view(inv, findings, f))
+                            .collect()
+                    },
+                )
+            },
+        );
         let mut by_severity: BTreeMap<&'static str, usize> =
             Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
         let mut by_check: BTreeMap<&'static str, usize> = BTreeMap::new();
@@ -267,12 +283,9 @@ impl<'a> Report<'a> {
                 by_severity,
                 by_check,
             },
-            visibility: visibility::compute(inv, now, &thresholds),
-            risk: risk::score(inv, findings, now),
-            compliance: compliance::Framework::ALL
-                .iter()
-                .map(|&f| compliance::view(inv, findings, f))
-                .collect(),
+            visibility,
+            risk,
+            compliance,
             incomplete: inv.gaps.clone(),
             config: Vec::new(),
             suppressions: Vec::new(),
