@@ -116,12 +116,13 @@ pub fn days_before(now: Timestamp, days: i64) -> Timestamp {
 
 /// The year of a timestamp in UTC.
 pub fn year(ts: Timestamp) -> i16 {
-    ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).year()
+    jiff::tz::Offset::UTC.to_datetime(ts).year()
 }
 
 /// RFC 3339 in UTC with second precision, as every report writes it.
 pub fn format(ts: Timestamp) -> String {
-    let dt = ts.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+    // A UTC civil time straight from the offset: no time zone value is built.
+    let dt = jiff::tz::Offset::UTC.to_datetime(ts);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         dt.year(),

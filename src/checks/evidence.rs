@@ -61,10 +61,8 @@ impl EvidenceMap {
             if entries.is_empty() {
                 return;
             }
-            // Serialising named JSON values cannot fail.
-            if let Ok(text) = serde_json::to_string(self)
-                && let Ok(raw) = RawValue::from_string(text)
-            {
+            // Serialising named JSON values cannot fail; the text is not parsed again.
+            if let Ok(raw) = serde_json::value::to_raw_value(self) {
                 self.0 = Repr::Frozen(raw);
             }
         }
