@@ -9,7 +9,11 @@
 //! `-`, `@`, tab or carriage return would run as a spreadsheet formula, so such
 //! cells get a leading `'` (OWASP's CSV-injection advice).
 
+use std::collections::HashMap;
 use std::io::{self, Write};
+use std::ops::Range;
+
+use rayon::prelude::*;
 
 use super::Report;
 
@@ -34,18 +38,65 @@ pub const COLUMNS: [&str; 17] = [
     "baseline",
 ];
 
-/// Writes the findings as CSV (RFC 4180 quoting, `\n` line ends).
+/// Findings per parallel rendering task.
+const CHUNK: usize = 2048;
+
+/// Writes the findings as CSV (RFC 4180 quoting, `\n` line ends). Rows are
+/// rendered in parallel chunks, each batch written while the next renders.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let scores: std::collections::HashMap<(&str, &str), u32> = report
+    let scores: HashMap<(&str, &str), u32> = report
         .risk
         .iter()
         .map(|r| ((r.provider, r.id), r.score))
         .collect();
-    let mut w = csv::WriterBuilder::new()
+    let mut header = writer(Vec::new());
+    header.write_record(COLUMNS)?;
+    out.write_all(&into_bytes(header)?)?;
+    let findings = report.findings;
+    let render_batch = |batch: Vec<Range<usize>>| -> io::Result<Vec<Vec<u8>>> {
+        batch
+            .into_par_iter()
+            .map(|range| rows(report, &scores, range))
+            .collect()
+    };
+    let mut chunks = findings.chunks(CHUNK).peekable();
+    let per_batch = 4 * rayon::current_num_threads();
+    let mut next_batch = || -> Option<Vec<Range<usize>>> {
+        chunks.peek()?;
+        Some(chunks.by_ref().take(per_batch).collect())
+    };
+    let mut pending = next_batch().map(render_batch).transpose()?;
+    while let Some(rendered) = pending.take() {
+        let next = next_batch();
+        let mut following = None;
+        let written = rayon::in_place_scope(|scope| {
+            scope.spawn(|_| following = next.map(render_batch));
+            rendered.iter().try_for_each(|bytes| out.write_all(bytes))
+        });
+        written?;
+        pending = following.transpose()?;
+    }
+    out.flush()
+}
+
+fn writer(buf: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
-    w.write_record(COLUMNS)?;
-    for f in report.findings.iter() {
+        .from_writer(buf)
+}
+
+fn into_bytes(w: csv::Writer<Vec<u8>>) -> io::Result<Vec<u8>> {
+    w.into_inner().map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// The rows of the findings at `range`.
+fn rows(
+    report: &Report,
+    scores: &HashMap<(&str, &str), u32>,
+    range: Range<usize>,
+) -> io::Result<Vec<u8>> {
+    let mut w = writer(Vec::with_capacity(range.len() * 512));
+    for f in report.findings.range(range) {
         let evidence = serde_json::to_string(f.evidence)?;
         let score = scores
             .get(&(f.identity.provider, f.identity.id))
@@ -71,10 +122,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             f.suppression.map_or("", |s| s.reason.as_str()),
             f.baseline.unwrap_or(""),
         ];
-        let cells: Vec<_> = record.iter().map(|cell| defuse(cell)).collect();
+        let cells = record.map(defuse);
         w.write_record(cells.iter().map(|c| c.as_bytes()))?;
     }
-    w.flush()
+    into_bytes(w)
 }
 
 /// The cell, with a leading `'` when a spreadsheet would read it as a formula.
