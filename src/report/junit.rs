@@ -30,6 +30,8 @@
 //! no secret values, so neither does the XML.
 
 use std::collections::BTreeMap;
+
+use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -38,22 +40,26 @@ use serde_json::Value;
 use super::{FindingOut, Report};
 use crate::checks::meta::{ALL_META, CheckMeta};
 
+/// Test cases per parallel rendering task.
+const CASES_PER_CHUNK: usize = 256;
+
 /// Writes the report as JUnit XML.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut metas: Vec<&'static CheckMeta> = ALL_META.iter().collect();
     metas.sort_by(|a, b| a.id.cmp(&b.id));
 
-    // check id -> identity key -> findings, in report order.
+    // check id -> identity key -> positions of its findings, in report order.
     type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
-    let mut by_check: BTreeMap<&str, BTreeMap<Key, Vec<FindingOut>>> = BTreeMap::new();
-    for f in report.findings.iter() {
+    let findings = report.findings;
+    let mut by_check: BTreeMap<&str, BTreeMap<Key, Vec<usize>>> = BTreeMap::new();
+    for (n, f) in findings.iter().enumerate() {
         let i = &f.identity;
         by_check
             .entry(f.check_id)
             .or_default()
             .entry((i.name, i.provider, i.kind, i.id))
             .or_default()
-            .push(f);
+            .push(n);
     }
 
     let case_count = |id: &str| by_check.get(id).map_or(1, BTreeMap::len);
@@ -62,25 +68,29 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         by_check.get(id).map_or(0, |cases| {
             cases
                 .values()
-                .filter(|fs| fs.iter().any(|f| counts(f)))
+                .filter(|fs| fs.iter().any(|&n| counts(&findings.get(n))))
                 .count()
         })
     };
     let errors = report.errors.len();
     let tests: usize = metas.iter().map(|m| case_count(&m.id)).sum::<usize>() + errors;
-    let failures: usize = metas.iter().map(|m| failing_cases(&m.id)).sum();
+    let failing: BTreeMap<&str, usize> = metas
+        .iter()
+        .map(|m| (m.id.as_str(), failing_cases(&m.id)))
+        .collect();
+    let failures: usize = failing.values().sum();
     let skipped: usize = by_check.values().map(BTreeMap::len).sum::<usize>() - failures;
     write!(
         out,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nhiscan\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"0\">\n"
     )?;
 
-    // Each test case is rendered into `buf`, then written, so that a large report
-    // is never held in memory twice.
+    // Test cases are rendered in parallel chunks, a batch at a time, and written in
+    // order: a large report is never held in memory whole.
     let mut buf = String::new();
     for m in &metas {
         let cases = by_check.get(m.id.as_str());
-        let failing = failing_cases(&m.id);
+        let failing = failing[m.id.as_str()];
         let skipped = cases.map_or(0, BTreeMap::len) - failing;
         let _ = writeln!(
             buf,
@@ -98,33 +108,46 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 );
             }
             Some(cases) => {
+                out.write_all(buf.as_bytes())?;
+                buf.clear();
                 let mut names: BTreeMap<&str, usize> = BTreeMap::new();
                 for (name, ..) in cases.keys() {
                     *names.entry(name).or_default() += 1;
                 }
-                for ((name, _, kind, id), findings) in cases {
-                    let name = if names[name] > 1 || name.is_empty() {
-                        format!("{name} ({kind} {id})").trim_start().to_string()
-                    } else {
-                        name.to_string()
-                    };
-                    let _ = writeln!(
-                        buf,
-                        "    <testcase classname=\"{}\" name=\"{}\" time=\"0\">",
-                        attr(&m.id),
-                        attr(&name)
-                    );
-                    let counting: Vec<&FindingOut> =
-                        findings.iter().filter(|f| counts(f)).collect();
-                    if counting.is_empty() {
-                        skipped_case(&mut buf, findings);
+                let cases: Vec<(&Key, &Vec<usize>)> = cases.iter().collect();
+                let render = |chunk: &[(&Key, &Vec<usize>)]| -> String {
+                    let mut s = String::new();
+                    for ((name, _, kind, id), positions) in chunk {
+                        let name = if names[name] > 1 || name.is_empty() {
+                            format!("{name} ({kind} {id})").trim_start().to_string()
+                        } else {
+                            name.to_string()
+                        };
+                        let _ = writeln!(
+                            s,
+                            "    <testcase classname=\"{}\" name=\"{}\" time=\"0\">",
+                            attr(&m.id),
+                            attr(&name)
+                        );
+                        let all: Vec<FindingOut> =
+                            positions.iter().map(|&n| findings.get(n)).collect();
+                        let counting: Vec<&FindingOut> = all.iter().filter(|f| counts(f)).collect();
+                        if counting.is_empty() {
+                            skipped_case(&mut s, &all);
+                        }
+                        for f in counting {
+                            failure(&mut s, m, f);
+                        }
+                        s.push_str("    </testcase>\n");
                     }
-                    for f in counting {
-                        failure(&mut buf, m, f);
+                    s
+                };
+                for batch in cases.chunks(CASES_PER_CHUNK * 4 * rayon::current_num_threads()) {
+                    let parts: Vec<String> =
+                        batch.par_chunks(CASES_PER_CHUNK).map(render).collect();
+                    for part in parts {
+                        out.write_all(part.as_bytes())?;
                     }
-                    buf.push_str("    </testcase>\n");
-                    out.write_all(buf.as_bytes())?;
-                    buf.clear();
                 }
             }
         }
