@@ -261,23 +261,44 @@ fn attr(s: &str) -> String {
 /// Escapes `& < > " '` and drops the characters XML 1.0 does not allow (controls
 /// other than tab, line feed and carriage return; U+FFFE and U+FFFF).
 fn escape(s: &str, attribute: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' if attribute => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' if attribute => out.push_str("&#9;"),
-            '\t' | '\n' => out.push(c),
-            c if (c as u32) < 0x20 => {}
-            '\u{FFFE}' | '\u{FFFF}' => {}
-            c => out.push(c),
+    let mut out = String::with_capacity(s.len() + 16);
+    let bytes = s.as_bytes();
+    // Copy runs of ordinary text whole; only the bytes below start a replacement.
+    let special = |b: u8| b < 0x20 || matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF);
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !special(b) {
+            i += 1;
+            continue;
         }
+        out.push_str(&s[run..i]);
+        let mut width = 1;
+        match b {
+            b'&' => out.push_str("&amp;"),
+            b'<' => out.push_str("&lt;"),
+            b'>' => out.push_str("&gt;"),
+            b'"' => out.push_str("&quot;"),
+            b'\'' => out.push_str("&apos;"),
+            b'\n' if attribute => out.push_str("&#10;"),
+            b'\r' => out.push_str("&#13;"),
+            b'\t' if attribute => out.push_str("&#9;"),
+            b'\t' | b'\n' => out.push(b as char),
+            // U+FFFE and U+FFFF (EF BF BE, EF BF BF) are dropped; other characters
+            // starting with EF are kept whole.
+            0xEF => {
+                width = s[i..].chars().next().map_or(1, char::len_utf8);
+                if !matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) {
+                    out.push_str(&s[i..i + width]);
+                }
+            }
+            _ => {} // other controls are not allowed in XML 1.0
+        }
+        i += width;
+        run = i;
     }
+    out.push_str(&s[run..]);
     out
 }
 
