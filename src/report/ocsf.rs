@@ -1,5 +1,7 @@
 //! OCSF output (`--format ocsf`): one OCSF 1.8.0 Detection Finding per finding,
-//! written as a pretty-printed JSON array (the shape Prowler's `json-ocsf` uses).
+//! written as a JSON array with one compact record per line: valid JSON for tools
+//! that read the array (as Prowler's `json-ocsf`), and line-oriented for those that
+//! stream it. Pretty-printing would add a third to records of several kilobytes.
 //!
 //! Every record is class 2004 (Detection Finding) in category 2 (Findings), with
 //! activity 1 (Create) and so `type_uid` 200401 (`class_uid * 100 + activity_id`),
@@ -29,8 +31,12 @@ use std::io::{self, Write};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use std::collections::HashMap;
+
+use serde_json::value::RawValue;
+
 use super::{FindingOut, Report};
-use crate::checks::meta::{CheckMeta, lookup};
+use crate::checks::meta::{ALL_META, CheckMeta};
 use crate::checks::{EvidenceMap, Severity};
 
 /// The OCSF schema version the records follow.
@@ -46,8 +52,9 @@ const CHUNK: usize = 1024;
 
 /// Writes every finding as an OCSF Detection Finding, in report order.
 ///
-/// Records are rendered in parallel chunks; the bytes are those of
-/// `serde_json::to_writer_pretty` over the whole array.
+/// Records are rendered in parallel chunks, each batch written while the next
+/// renders; the bytes are those of `serde_json::to_string` of each record, one per
+/// line, inside `[` and `]`.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     write_chunked(report, out, CHUNK)
 }
@@ -57,51 +64,111 @@ fn write_chunked(report: &Report, out: &mut dyn Write, chunk_len: usize) -> io::
     if report.findings.is_empty() {
         return out.write_all(b"[]\n");
     }
+    let parts = CheckParts::all()?;
     out.write_all(b"[")?;
     // Batches of chunks bound the memory held in rendered-but-unwritten bytes.
     let batch = chunk_len * 4 * rayon::current_num_threads();
-    let mut first = true;
-    for group in report.findings.chunks(batch) {
-        let parts: Vec<std::ops::Range<usize>> = group
+    let render_group = |group: std::ops::Range<usize>| -> io::Result<Vec<Vec<u8>>> {
+        let ranges: Vec<std::ops::Range<usize>> = group
             .clone()
             .step_by(chunk_len)
             .map(|start| start..(start + chunk_len).min(group.end))
             .collect();
-        let chunks: Vec<io::Result<Vec<u8>>> = parts
+        ranges
             .into_par_iter()
-            .map(|part| render_chunk(report, part, time))
-            .collect();
-        for chunk in chunks {
-            out.write_all(if first { b"\n  " } else { b",\n  " })?;
-            out.write_all(&chunk?)?;
-            first = false;
-        }
+            .map(|range| render_chunk(report, &parts, range, time))
+            .collect()
+    };
+    let mut groups = report.findings.chunks(batch);
+    let mut first = true;
+    let mut pending = groups.next().map(render_group).transpose()?;
+    while let Some(chunks) = pending.take() {
+        let next = groups.next();
+        let mut rendered = None;
+        let written = rayon::in_place_scope(|scope| {
+            scope.spawn(|_| rendered = next.map(render_group));
+            for chunk in &chunks {
+                out.write_all(if first { b"\n" } else { b",\n" })?;
+                out.write_all(chunk)?;
+                first = false;
+            }
+            io::Result::Ok(())
+        });
+        written?;
+        pending = rendered.transpose()?;
     }
     out.write_all(b"\n]\n")
 }
 
-/// Records one level deep in the array, separated as serde_json's pretty printer
-/// separates them. JSON strings hold no raw line feeds, so indenting every line
-/// feed by two spaces moves a record one level down.
-fn render_chunk(report: &Report, chunk: std::ops::Range<usize>, time: i64) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(chunk.len() * 4096);
-    let mut one = Vec::with_capacity(4096);
+/// Records separated by `,` and a line feed, one per line.
+fn render_chunk(
+    report: &Report,
+    parts: &HashMap<&str, CheckParts>,
+    chunk: std::ops::Range<usize>,
+    time: i64,
+) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(chunk.len() * 3072);
     for (i, f) in report.findings.range(chunk).enumerate() {
-        let f = &f;
         if i > 0 {
-            buf.extend_from_slice(b",\n  ");
+            buf.extend_from_slice(b",\n");
         }
-        one.clear();
-        serde_json::to_writer_pretty(&mut one, &record(report, f, time))?;
-        let mut rest = &one[..];
-        while let Some(i) = memchr::memchr(b'\n', rest) {
-            buf.extend_from_slice(&rest[..=i]);
-            buf.extend_from_slice(b"  ");
-            rest = &rest[i + 1..];
-        }
-        buf.extend_from_slice(rest);
+        let p = parts
+            .get(f.check_id)
+            .ok_or_else(|| io::Error::other(format!("{}: no check metadata", f.check_id)))?;
+        serde_json::to_writer(&mut buf, &record(report, p, &f, time))?;
     }
     Ok(buf)
+}
+
+/// The parts of a record that depend on the check alone, serialised once per
+/// check instead of once per finding (descriptions and remediations are long).
+struct CheckParts {
+    meta: &'static CheckMeta,
+    desc: Box<RawValue>,
+    analytic: Box<RawValue>,
+    attacks: Option<Box<RawValue>>,
+    remediation: Box<RawValue>,
+    risk_details: Box<RawValue>,
+}
+
+impl CheckParts {
+    fn all() -> io::Result<HashMap<&'static str, CheckParts>> {
+        ALL_META
+            .iter()
+            .map(|m| {
+                let attacks: Vec<Attack> = m.attack.iter().map(|a| attack(a)).collect();
+                Ok((
+                    m.id.as_str(),
+                    CheckParts {
+                        meta: m,
+                        desc: raw(&m.description.trim())?,
+                        analytic: raw(&Analytic {
+                            uid: &m.id,
+                            name: &m.name,
+                            desc: &m.title,
+                            category: &m.provider,
+                            type_id: 1,
+                            kind: "Rule",
+                        })?,
+                        attacks: if attacks.is_empty() {
+                            None
+                        } else {
+                            Some(raw(&attacks)?)
+                        },
+                        remediation: raw(&Remediation {
+                            desc: m.remediation.trim(),
+                            references: &m.references,
+                        })?,
+                        risk_details: raw(&m.rationale.trim())?,
+                    },
+                ))
+            })
+            .collect()
+    }
+}
+
+fn raw<T: Serialize + ?Sized>(value: &T) -> io::Result<Box<RawValue>> {
+    serde_json::value::to_raw_value(value).map_err(io::Error::from)
 }
 
 /// `scanned_at` (RFC 3339) as milliseconds since the Unix epoch.
@@ -133,8 +200,8 @@ struct Record<'a> {
     finding_info: FindingInfo<'a>,
     resources: [Resource<'a>; 1],
     evidences: [Evidence<'a>; 1],
-    remediation: Remediation<'a>,
-    risk_details: &'a str,
+    remediation: &'a RawValue,
+    risk_details: &'a RawValue,
     unmapped: Unmapped<'a>,
 }
 
@@ -161,12 +228,12 @@ struct Product {
 struct FindingInfo<'a> {
     uid: &'a str,
     title: &'a str,
-    desc: &'a str,
+    desc: &'a RawValue,
     types: &'a [String],
     created_time: i64,
-    analytic: Analytic<'a>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    attacks: Vec<Attack>,
+    analytic: &'a RawValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attacks: Option<&'a RawValue>,
 }
 
 #[derive(Serialize)]
@@ -275,8 +342,13 @@ fn attack(id: &str) -> Attack {
     }
 }
 
-fn record<'a>(report: &'a Report, f: &'a FindingOut<'a>, time: i64) -> Record<'a> {
-    let m: &'static CheckMeta = lookup(f.check_id).expect("every finding's check is registered");
+fn record<'a>(
+    report: &'a Report,
+    p: &'a CheckParts,
+    f: &'a FindingOut<'a>,
+    time: i64,
+) -> Record<'a> {
+    let m = p.meta;
     let (severity_id, severity) = severity(f.severity);
     let id = &f.identity;
     let uid = if id.id.is_empty() { id.name } else { id.id };
@@ -320,18 +392,11 @@ fn record<'a>(report: &'a Report, f: &'a FindingOut<'a>, time: i64) -> Record<'a
         finding_info: FindingInfo {
             uid: f.fingerprint,
             title: f.title,
-            desc: m.description.trim(),
+            desc: &p.desc,
             types: f.owasp_nhi,
             created_time: time,
-            analytic: Analytic {
-                uid: &m.id,
-                name: &m.name,
-                desc: &m.title,
-                category: &m.provider,
-                type_id: 1,
-                kind: "Rule",
-            },
-            attacks: m.attack.iter().map(|a| attack(a)).collect(),
+            analytic: &p.analytic,
+            attacks: p.attacks.as_deref(),
         },
         resources: [Resource {
             uid,
@@ -341,11 +406,8 @@ fn record<'a>(report: &'a Report, f: &'a FindingOut<'a>, time: i64) -> Record<'a
             labels: [format!("provider:{}", id.provider)],
         }],
         evidences: [Evidence { data: f.evidence }],
-        remediation: Remediation {
-            desc: m.remediation.trim(),
-            references: &m.references,
-        },
-        risk_details: m.rationale.trim(),
+        remediation: &p.remediation,
+        risk_details: &p.risk_details,
         unmapped: Unmapped {
             provider: f.provider,
             check_name: &m.name,
@@ -367,7 +429,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parallel_rendering_is_byte_identical_to_serde_pretty() {
+    fn parallel_rendering_is_byte_identical_to_one_record_per_line() {
         use crate::checks::Thresholds;
         let (loaded, findings) = crate::checks::testkit::demo_scan();
         let now = crate::checks::testkit::ts(crate::checks::testkit::NOW);
@@ -380,10 +442,19 @@ mod tests {
         );
         assert!(report.findings.len() > 40);
         let time = epoch_ms(&report.scanned_at).unwrap();
+        let parts = CheckParts::all().unwrap();
         let outs: Vec<FindingOut> = report.findings.iter().collect();
-        let records: Vec<Record> = outs.iter().map(|f| record(&report, f, time)).collect();
-        let mut reference = serde_json::to_vec_pretty(&records).unwrap();
-        reference.push(b'\n');
+        let lines: Vec<String> = outs
+            .iter()
+            .map(|f| serde_json::to_string(&record(&report, &parts[f.check_id], f, time)).unwrap())
+            .collect();
+        let reference = format!("[\n{}\n]\n", lines.join(",\n")).into_bytes();
+        // Each line is one whole record, and the check-level parts are the metadata's.
+        let first: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+        let m = crate::checks::meta::lookup(outs[0].check_id).unwrap();
+        assert_eq!(first["finding_info"]["desc"], m.description.trim());
+        assert_eq!(first["remediation"]["desc"], m.remediation.trim());
+        assert_eq!(first["finding_info"]["analytic"]["uid"], m.id.as_str());
         for chunk_len in [1, 7, CHUNK] {
             let mut ours = Vec::new();
             write_chunked(&report, &mut ours, chunk_len).unwrap();
