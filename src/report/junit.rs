@@ -51,24 +51,33 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     // check id -> identity key -> positions of its findings, in report order.
     type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
     let findings = report.findings;
-    let mut by_check: BTreeMap<&str, BTreeMap<Key, Vec<usize>>> = BTreeMap::new();
-    for (n, f) in findings.iter().enumerate() {
-        let i = &f.identity;
-        by_check
-            .entry(f.check_id)
-            .or_default()
-            .entry((i.name, i.provider, i.kind, i.id))
-            .or_default()
-            .push(n);
+    // Sorted in parallel by check and identity; the stable sort keeps report order
+    // within a case.
+    let mut rows: Vec<(&str, Key, usize)> = (0..findings.len())
+        .into_par_iter()
+        .map(|n| {
+            let f = findings.get(n);
+            let i = f.identity;
+            (f.check_id, (i.name, i.provider, i.kind, i.id), n)
+        })
+        .collect();
+    rows.par_sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let mut by_check: BTreeMap<&str, Vec<(Key, Vec<usize>)>> = BTreeMap::new();
+    for (check, key, n) in rows {
+        let cases = by_check.entry(check).or_default();
+        match cases.last_mut() {
+            Some((last, positions)) if *last == key => positions.push(n),
+            _ => cases.push((key, vec![n])),
+        }
     }
 
-    let case_count = |id: &str| by_check.get(id).map_or(1, BTreeMap::len);
+    let case_count = |id: &str| by_check.get(id).map_or(1, Vec::len);
     // A case whose findings are all accepted (suppressed or in the baseline) is skipped.
     let failing_cases = |id: &str| {
         by_check.get(id).map_or(0, |cases| {
             cases
-                .values()
-                .filter(|fs| fs.iter().any(|&n| counts(&findings.get(n))))
+                .par_iter()
+                .filter(|(_, fs)| fs.iter().any(|&n| counts(&findings.get(n))))
                 .count()
         })
     };
@@ -79,7 +88,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .map(|m| (m.id.as_str(), failing_cases(&m.id)))
         .collect();
     let failures: usize = failing.values().sum();
-    let skipped: usize = by_check.values().map(BTreeMap::len).sum::<usize>() - failures;
+    let skipped: usize = by_check.values().map(Vec::len).sum::<usize>() - failures;
     write!(
         out,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nhiscan\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"0\">\n"
@@ -91,7 +100,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for m in &metas {
         let cases = by_check.get(m.id.as_str());
         let failing = failing[m.id.as_str()];
-        let skipped = cases.map_or(0, BTreeMap::len) - failing;
+        let skipped = cases.map_or(0, Vec::len) - failing;
         let _ = writeln!(
             buf,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failing}\" errors=\"0\" skipped=\"{skipped}\" time=\"0\">",
@@ -111,11 +120,11 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 out.write_all(buf.as_bytes())?;
                 buf.clear();
                 let mut names: BTreeMap<&str, usize> = BTreeMap::new();
-                for (name, ..) in cases.keys() {
+                for ((name, ..), _) in cases {
                     *names.entry(name).or_default() += 1;
                 }
-                let cases: Vec<(&Key, &Vec<usize>)> = cases.iter().collect();
-                let render = |chunk: &[(&Key, &Vec<usize>)]| -> String {
+                let suite = SuiteText::of(m);
+                let render = |chunk: &[(Key, Vec<usize>)]| -> String {
                     let mut s = String::new();
                     for ((name, _, kind, id), positions) in chunk {
                         let name = if names[name] > 1 || name.is_empty() {
@@ -136,18 +145,29 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                             skipped_case(&mut s, &all);
                         }
                         for f in counting {
-                            failure(&mut s, m, f);
+                            failure(&mut s, &suite, f);
                         }
                         s.push_str("    </testcase>\n");
                     }
                     s
                 };
-                for batch in cases.chunks(CASES_PER_CHUNK * 4 * rayon::current_num_threads()) {
-                    let parts: Vec<String> =
-                        batch.par_chunks(CASES_PER_CHUNK).map(render).collect();
-                    for part in parts {
-                        out.write_all(part.as_bytes())?;
-                    }
+                // Each batch is written while the next one renders.
+                let mut batches = cases.chunks(CASES_PER_CHUNK * 4 * rayon::current_num_threads());
+                let render_batch = |batch: &[(Key, Vec<usize>)]| -> Vec<String> {
+                    batch.par_chunks(CASES_PER_CHUNK).map(render).collect()
+                };
+                let mut pending = batches.next().map(render_batch);
+                while let Some(parts) = pending.take() {
+                    let next = batches.next();
+                    let mut rendered = None;
+                    let written = rayon::in_place_scope(|scope| {
+                        scope.spawn(|_| rendered = next.map(render_batch));
+                        parts
+                            .iter()
+                            .try_for_each(|part| out.write_all(part.as_bytes()))
+                    });
+                    written?;
+                    pending = rendered;
                 }
             }
         }
@@ -209,12 +229,30 @@ fn suite_properties(s: &mut String, m: &CheckMeta) {
     s.push_str("    </properties>\n");
 }
 
-fn failure(s: &mut String, m: &CheckMeta, f: &FindingOut) {
+/// What every failure of one check repeats: its heading and framework ids.
+struct SuiteText {
+    heading: String,
+    owasp: String,
+    nist: String,
+}
+
+impl SuiteText {
+    fn of(m: &CheckMeta) -> SuiteText {
+        SuiteText {
+            heading: format!("{} {}", m.id, m.name),
+            owasp: m.owasp.join(", "),
+            nist: m.nist.join(", "),
+        }
+    }
+}
+
+fn failure(s: &mut String, suite: &SuiteText, f: &FindingOut) {
     let i = &f.identity;
-    let mut body = format!(
-        "{} {}: {}\nSeverity: {}\nIdentity: {} ({} {}{}{})\nLocation: {}:{}\nFingerprint: {}\nOWASP NHI Top 10 2025: {}\nNIST CSF 2.0: {}\n",
-        m.id,
-        m.name,
+    let mut body = String::with_capacity(512);
+    let _ = write!(
+        body,
+        "{}: {}\nSeverity: {}\nIdentity: {} ({} {}{}{})\nLocation: {}:{}\nFingerprint: {}\nOWASP NHI Top 10 2025: {}\nNIST CSF 2.0: {}\n",
+        suite.heading,
         f.title,
         f.severity.as_str(),
         i.name,
@@ -225,26 +263,31 @@ fn failure(s: &mut String, m: &CheckMeta, f: &FindingOut) {
         f.location.path,
         f.location.line,
         f.fingerprint,
-        f.owasp_nhi.join(", "),
-        f.nist_csf.join(", "),
+        suite.owasp,
+        suite.nist,
     );
     if !f.evidence.is_empty() {
         body.push_str("Evidence:\n");
         for (k, v) in f.evidence.entries() {
-            let v = match v {
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            let _ = writeln!(body, "  {k}: {v}");
+            body.push_str("  ");
+            body.push_str(&k);
+            body.push_str(": ");
+            match v {
+                Value::String(text) => body.push_str(&text),
+                other => {
+                    let _ = write!(body, "{other}");
+                }
+            }
+            body.push('\n');
         }
     }
-    let _ = writeln!(
-        s,
-        "      <failure message=\"{}\" type=\"{}\">{}</failure>",
-        attr(f.message),
-        f.severity.as_str(),
-        text(&body)
-    );
+    s.push_str("      <failure message=\"");
+    escape_into(s, f.message, true);
+    s.push_str("\" type=\"");
+    s.push_str(f.severity.as_str());
+    s.push_str("\">");
+    escape_into(s, &body, false);
+    s.push_str("</failure>\n");
 }
 
 /// Escapes text content for XML 1.0.
@@ -262,6 +305,12 @@ fn attr(s: &str) -> String {
 /// other than tab, line feed and carriage return; U+FFFE and U+FFFF).
 fn escape(s: &str, attribute: bool) -> String {
     let mut out = String::with_capacity(s.len() + 16);
+    escape_into(&mut out, s, attribute);
+    out
+}
+
+/// [`escape`], appending to `out`.
+fn escape_into(out: &mut String, s: &str, attribute: bool) {
     let bytes = s.as_bytes();
     // Copy runs of ordinary text whole; only the bytes below start a replacement.
     let special = |b: u8| b < 0x20 || matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF);
@@ -299,7 +348,6 @@ fn escape(s: &str, attribute: bool) -> String {
         run = i;
     }
     out.push_str(&s[run..]);
-    out
 }
 
 #[cfg(test)]
