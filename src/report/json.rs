@@ -39,7 +39,7 @@ pub fn write_report(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .collect();
         parts
             .into_par_iter()
-            .map(|part| render_chunk(findings.range(part)))
+            .map(|part| render_chunk(findings.range(part), 1024))
             .collect()
     };
     // The head, its risk list and the first batch of findings are rendered at once.
@@ -60,7 +60,9 @@ pub fn write_report(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .ok_or_else(|| io::Error::other("the report head has no risk field"))?;
     let value_at = slot + SLOT.len() - 2;
     out.write_all(&head[..value_at])?;
-    out.write_all(&risk?)?;
+    for piece in risk? {
+        out.write_all(&piece)?;
+    }
     out.write_all(&head[value_at + 2..head.len() - 2])?;
     out.write_all(b",\n  \"findings\": [")?;
     let mut first = true;
@@ -85,30 +87,31 @@ pub fn write_report(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// A list at depth 1 as serde_json's pretty printer lays it out (`[]` when
-/// empty), its items serialised in parallel chunks.
-fn render_array<T: Serialize + Sync>(items: &[T]) -> io::Result<Vec<u8>> {
+/// empty), its items serialised in parallel chunks: the pieces, to write in order.
+fn render_array<T: Serialize + Sync>(items: &[T]) -> io::Result<Vec<Vec<u8>>> {
     if items.is_empty() {
-        return Ok(b"[]".to_vec());
+        return Ok(vec![b"[]".to_vec()]);
     }
     let chunks: Vec<Vec<u8>> = items
         .par_chunks(CHUNK * 4)
-        .map(|chunk| render_chunk(chunk.iter()))
+        .map(|chunk| render_chunk(chunk.iter(), 384))
         .collect::<io::Result<_>>()?;
-    let mut out = Vec::with_capacity(chunks.iter().map(Vec::len).sum::<usize>() + 16);
-    out.extend_from_slice(b"[\n    ");
-    for (i, chunk) in chunks.iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b",\n    ");
-        }
-        out.extend_from_slice(chunk);
+    let mut pieces = Vec::with_capacity(2 * chunks.len() + 1);
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        pieces.push(if i == 0 { b"[\n    ".to_vec() } else { b",\n    ".to_vec() });
+        pieces.push(chunk);
     }
-    out.extend_from_slice(b"\n  ]");
-    Ok(out)
+    pieces.push(b"\n  ]".to_vec());
+    Ok(pieces)
 }
 
 /// Items at depth 2, separated as serde_json's pretty printer separates them.
-fn render_chunk<T: Serialize>(chunk: impl ExactSizeIterator<Item = T>) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(chunk.len() * 1024);
+/// `per_item` is the expected size of one item, to allocate once.
+fn render_chunk<T: Serialize>(
+    chunk: impl ExactSizeIterator<Item = T>,
+    per_item: usize,
+) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(chunk.len() * per_item);
     for (i, f) in chunk.enumerate() {
         if i > 0 {
             buf.extend_from_slice(b",\n    ");

@@ -193,6 +193,11 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
             (identity, creds)
         })
         .collect();
+    // Reserved once: growing these by doubling would leave up to half unused.
+    b.inventory.identities.reserve(built.len() + m.apps.len());
+    b.inventory
+        .credentials
+        .reserve(built.iter().map(|(_, c)| c.len()).sum::<usize>());
     for (sp, (identity, creds)) in m.sps.iter().zip(built) {
         let idx = b.add_identity(identity);
         sp_identity.insert(&sp.id, idx);
@@ -214,6 +219,9 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
             (i, app_identity_of(app, &m, home_id), creds)
         })
         .collect();
+    b.inventory
+        .credentials
+        .reserve(lone.iter().map(|(_, _, c)| c.len()).sum::<usize>());
     for (i, identity, creds) in lone {
         let idx = b.add_identity(identity);
         app_identity.insert(&m.apps[i].id, idx);
@@ -709,6 +717,9 @@ fn add_consents(
         .par_iter()
         .map(|&(c, identity)| consent_grants(c, identity, sps_by_id))
         .collect();
+    b.inventory
+        .grants
+        .reserve(grants.iter().map(Vec::len).sum::<usize>());
     b.inventory.grants.extend(grants.into_iter().flatten());
     if missing_client > 0 {
         let reason = format!(
