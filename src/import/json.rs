@@ -457,6 +457,26 @@ mod tests {
     }
 
     #[test]
+    fn first_elements_stop_at_the_count_and_keep_order() {
+        let doc = raw(r#"[{"a":1}, [2], "three", 4, {"five":[5]}]"#);
+        let head: Vec<&str> = first_elements(doc, 3).iter().map(|v| v.get()).collect();
+        assert_eq!(head, [r#"{"a":1}"#, "[2]", r#""three""#]);
+        assert_eq!(first_elements(doc, 10).len(), 5);
+        assert!(first_elements(raw("[]"), 64).is_empty());
+        assert!(first_elements(raw("null"), 64).is_empty());
+        // Not an array: the value itself, as `elements` does.
+        assert_eq!(first_elements(raw(r#"{"x":1}"#), 64).len(), 1);
+    }
+
+    #[test]
+    fn empty_arrays_are_recognised_from_their_text() {
+        assert!(is_empty_array(raw("[]")));
+        assert!(is_empty_array(raw("[ \n\t ]")));
+        assert!(!is_empty_array(raw("[1]")));
+        assert!(!is_empty_array(raw("{}")));
+    }
+
+    #[test]
     fn looks_up_case_insensitively_and_in_additional_properties() {
         let r = raw(
             r##"{"Id":"1","AppId":null,"AdditionalProperties":{"@odata.type":"#microsoft.graph.user","userPrincipalName":"a@b"}}"##,

@@ -44,6 +44,10 @@ const CHUNK: usize = 2048;
 /// Writes the findings as CSV (RFC 4180 quoting, `\n` line ends). Rows are
 /// rendered in parallel chunks, each batch written while the next renders.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    write_chunked(report, out, CHUNK)
+}
+
+fn write_chunked(report: &Report, out: &mut dyn Write, chunk_len: usize) -> io::Result<()> {
     let scores: HashMap<(&str, &str), u32> = report
         .risk
         .iter()
@@ -59,7 +63,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .map(|range| rows(report, &scores, range))
             .collect()
     };
-    let mut chunks = findings.chunks(CHUNK).peekable();
+    let mut chunks = findings.chunks(chunk_len).peekable();
     let per_batch = 4 * rayon::current_num_threads();
     let mut next_batch = || -> Option<Vec<Range<usize>>> {
         chunks.peek()?;
@@ -138,7 +142,35 @@ fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
-    use super::defuse;
+    use super::*;
+    use crate::checks::Thresholds;
+
+    #[test]
+    fn chunked_rendering_gives_the_same_bytes_for_any_chunk_size() {
+        let (loaded, findings) = crate::checks::testkit::demo_scan();
+        let now = crate::checks::testkit::ts(crate::checks::testkit::NOW);
+        let report = Report::build(
+            &loaded.inventory,
+            &findings,
+            &[],
+            now,
+            Thresholds::default(),
+        );
+        assert!(report.findings.len() > 40);
+        let render = |chunk_len| {
+            let mut out = Vec::new();
+            write_chunked(&report, &mut out, chunk_len).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let whole = render(usize::MAX);
+        let rows = ::csv::Reader::from_reader(whole.as_bytes())
+            .records()
+            .count();
+        assert_eq!(rows, report.findings.len());
+        for chunk_len in [1, 7, 64] {
+            assert_eq!(render(chunk_len), whole, "chunks of {chunk_len}");
+        }
+    }
 
     #[test]
     fn formula_cells_are_defused_and_others_kept() {

@@ -28,14 +28,18 @@ const CHUNK: usize = 256;
 /// `findings`, are serialised in parallel chunks, and each batch of findings is
 /// written while the next one is rendered.
 pub fn write_report(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    write_report_chunked(report, out, CHUNK)
+}
+
+fn write_report_chunked(report: &Report, out: &mut dyn Write, chunk_len: usize) -> io::Result<()> {
     // Batches of chunks bound the memory held in rendered-but-unwritten bytes.
-    let batch = CHUNK * 4 * rayon::current_num_threads();
+    let batch = chunk_len * 4 * rayon::current_num_threads();
     let findings = report.findings;
     let mut groups = findings.chunks(batch);
     let render_group = |group: std::ops::Range<usize>| -> io::Result<Vec<Vec<u8>>> {
         let parts: Vec<std::ops::Range<usize>> = (group.start..group.end)
-            .step_by(CHUNK)
-            .map(|start| start..(start + CHUNK).min(group.end))
+            .step_by(chunk_len)
+            .map(|start| start..(start + chunk_len).min(group.end))
             .collect();
         parts
             .into_par_iter()
@@ -47,7 +51,7 @@ pub fn write_report(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         || {
             rayon::join(
                 || serde_json::to_vec_pretty(&report.head_without_risk()),
-                || render_array(&report.risk),
+                || render_array(&report.risk, chunk_len * 4),
             )
         },
         || groups.next().map(render_group),
@@ -88,17 +92,21 @@ pub fn write_report(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 /// A list at depth 1 as serde_json's pretty printer lays it out (`[]` when
 /// empty), its items serialised in parallel chunks: the pieces, to write in order.
-fn render_array<T: Serialize + Sync>(items: &[T]) -> io::Result<Vec<Vec<u8>>> {
+fn render_array<T: Serialize + Sync>(items: &[T], chunk_len: usize) -> io::Result<Vec<Vec<u8>>> {
     if items.is_empty() {
         return Ok(vec![b"[]".to_vec()]);
     }
     let chunks: Vec<Vec<u8>> = items
-        .par_chunks(CHUNK * 4)
+        .par_chunks(chunk_len)
         .map(|chunk| render_chunk(chunk.iter(), 384))
         .collect::<io::Result<_>>()?;
     let mut pieces = Vec::with_capacity(2 * chunks.len() + 1);
     for (i, chunk) in chunks.into_iter().enumerate() {
-        pieces.push(if i == 0 { b"[\n    ".to_vec() } else { b",\n    ".to_vec() });
+        pieces.push(if i == 0 {
+            b"[\n    ".to_vec()
+        } else {
+            b",\n    ".to_vec()
+        });
         pieces.push(chunk);
     }
     pieces.push(b"\n  ]".to_vec());
@@ -231,18 +239,23 @@ mod tests {
             Thresholds::default(),
         );
         assert!(report.findings.len() > 40);
-        let mut ours = Vec::new();
-        write_report(&report, &mut ours).unwrap();
+        assert!(report.risk.len() > 4);
         let mut reference = serde_json::to_vec_pretty(&Whole {
             head: &report,
             findings: &report.findings,
         })
         .unwrap();
         reference.push(b'\n');
-        assert_eq!(
-            String::from_utf8(ours).unwrap(),
-            String::from_utf8(reference).unwrap()
-        );
+        // Several chunks and batches for both parallel lists, and one of each.
+        for chunk_len in [1, 3, CHUNK] {
+            let mut ours = Vec::new();
+            write_report_chunked(&report, &mut ours, chunk_len).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(reference.clone()).unwrap(),
+                "chunks of {chunk_len}"
+            );
+        }
 
         let empty = Report::build(&loaded.inventory, &[], &[], now, Thresholds::default());
         let mut ours = Vec::new();

@@ -45,6 +45,10 @@ const CASES_PER_CHUNK: usize = 256;
 
 /// Writes the report as JUnit XML.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    write_chunked(report, out, CASES_PER_CHUNK)
+}
+
+fn write_chunked(report: &Report, out: &mut dyn Write, cases_per_chunk: usize) -> io::Result<()> {
     let mut metas: Vec<&'static CheckMeta> = ALL_META.iter().collect();
     metas.sort_by(|a, b| a.id.cmp(&b.id));
 
@@ -152,9 +156,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     s
                 };
                 // Each batch is written while the next one renders.
-                let mut batches = cases.chunks(CASES_PER_CHUNK * 4 * rayon::current_num_threads());
+                let mut batches = cases.chunks(cases_per_chunk * 4 * rayon::current_num_threads());
                 let render_batch = |batch: &[(Key, Vec<usize>)]| -> Vec<String> {
-                    batch.par_chunks(CASES_PER_CHUNK).map(render).collect()
+                    batch.par_chunks(cases_per_chunk).map(render).collect()
                 };
                 let mut pending = batches.next().map(render_batch);
                 while let Some(parts) = pending.take() {
@@ -353,6 +357,34 @@ fn escape_into(out: &mut String, s: &str, attribute: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunked_rendering_gives_the_same_bytes_for_any_chunk_size() {
+        use crate::checks::Thresholds;
+        let (loaded, findings) = crate::checks::testkit::demo_scan();
+        let now = crate::checks::testkit::ts(crate::checks::testkit::NOW);
+        let report = Report::build(
+            &loaded.inventory,
+            &findings,
+            &[],
+            now,
+            Thresholds::default(),
+        );
+        let render = |cases| {
+            let mut out = Vec::new();
+            write_chunked(&report, &mut out, cases).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let whole = render(1 << 20);
+        assert_eq!(
+            whole.matches("<failure ").count(),
+            report.findings.len(),
+            "one failure per finding"
+        );
+        for cases in [1, 2, 5] {
+            assert_eq!(render(cases), whole, "{cases} cases per chunk");
+        }
+    }
 
     #[test]
     fn escaping_covers_markup_quotes_and_forbidden_characters() {
