@@ -185,3 +185,22 @@ pub fn fingerprint(inv: &Inventory, f: &Finding) -> Fingerprint {
     }
     Fingerprint::of_digest(&h.finalize())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+
+    #[test]
+    fn permute_moves_each_item_to_its_place() {
+        // Two cycles (0 2 4) and (1 3), and a fixed point.
+        let mut items = vec!["a", "b", "c", "d", "e", "f"];
+        permute(&mut items, &[2, 3, 4, 1, 0, 5]);
+        assert_eq!(items, ["c", "d", "e", "b", "a", "f"]);
+        let mut same = vec![1, 2, 3];
+        permute(&mut same, &[0, 1, 2]);
+        assert_eq!(same, [1, 2, 3]);
+        let mut none: Vec<u8> = Vec::new();
+        permute(&mut none, &[]);
+        assert!(none.is_empty());
+    }
+}
