@@ -255,7 +255,7 @@ fn grants_roles_and_activity_join_on_object_ids_app_ids_and_key_ids() {
     let mut got: Vec<(GrantKind, String, Tier)> = inv
         .grants_of(idx)
         .iter()
-        .map(|g| (g.kind, g.permission.clone(), g.tier))
+        .map(|g| (g.kind, g.permission.to_string(), g.tier))
         .collect();
     got.sort();
     assert_eq!(
@@ -296,7 +296,7 @@ fn grants_roles_and_activity_join_on_object_ids_app_ids_and_key_ids() {
     let fallback = inv
         .grants_of(idx)
         .iter()
-        .find(|g| g.permission == "Mail.Read")
+        .find(|g| &*g.permission == "Mail.Read")
         .unwrap();
     assert!(
         fallback.resolution_note.is_some(),
@@ -345,7 +345,7 @@ fn standalone_assignment_pages_are_grants_not_service_principals() {
     );
     let (idx, _) = by_name(&inv, "Worker");
     assert_eq!(
-        inv.grants_of(idx)[0].permission,
+        &*inv.grants_of(idx)[0].permission,
         "RoleManagement.ReadWrite.Directory"
     );
 }

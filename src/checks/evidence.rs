@@ -245,6 +245,16 @@ impl From<&String> for Evidence {
         Evidence(Some(Value::String(v.clone())))
     }
 }
+impl From<&std::sync::Arc<str>> for Evidence {
+    fn from(v: &std::sync::Arc<str>) -> Self {
+        Evidence(Some(Value::String(v.to_string())))
+    }
+}
+impl From<std::sync::Arc<str>> for Evidence {
+    fn from(v: std::sync::Arc<str>) -> Self {
+        Evidence(Some(Value::String(v.to_string())))
+    }
+}
 impl From<i64> for Evidence {
     fn from(v: i64) -> Self {
         Evidence(Some(Value::from(v)))

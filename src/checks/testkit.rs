@@ -82,7 +82,7 @@ impl Kit {
             kind,
             resource: "Microsoft Graph".into(),
             resource_app_id: Some(crate::reference::entra::MICROSOFT_GRAPH.into()),
-            permission: permission.to_string(),
+            permission: permission.into(),
             permission_id: None,
             tier,
             consent: None,

@@ -5,6 +5,8 @@
 //! here knows about a particular export format. Secret values are never stored:
 //! an importer that meets one records a [`SecretExposure`] and drops the value.
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -382,13 +384,15 @@ pub struct Grant {
     pub identity: usize,
     pub kind: GrantKind,
     /// Display name of the resource (API) the permission is on, or the role's scope.
-    pub resource: String,
+    /// Shared (`Arc<str>`): an estate repeats a few hundred resources and permissions
+    /// over hundreds of thousands of grants.
+    pub resource: Arc<str>,
     /// Application id of the resource, when known.
-    pub resource_app_id: Option<String>,
+    pub resource_app_id: Option<Arc<str>>,
     /// Permission value (`Mail.Read`) or role name.
-    pub permission: String,
+    pub permission: Arc<str>,
     /// Platform id of the permission (appRoleId, role template id).
-    pub permission_id: Option<String>,
+    pub permission_id: Option<Arc<str>>,
     pub tier: Tier,
     pub consent: Option<Consent>,
     /// Where the role applies (Entra `directoryScopeId`), when not tenant-wide.

@@ -119,8 +119,8 @@ impl InventoryReport {
                     .iter()
                     .map(|g| GrantOut {
                         kind: g.kind.as_str(),
-                        resource: g.resource.clone(),
-                        permission: g.permission.clone(),
+                        resource: g.resource.to_string(),
+                        permission: g.permission.to_string(),
                         tier: g.tier.as_str(),
                         consent: g.consent.as_ref().map(|c| match c.kind {
                             crate::model::ConsentType::AllPrincipals => "all_principals",

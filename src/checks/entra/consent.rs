@@ -30,7 +30,7 @@ pub fn tenant_wide_consent_high_risk(ctx: &Ctx) -> Vec<Finding> {
             }
         }
         for (resource, grants) in by_resource {
-            let mut scopes: Vec<String> = grants.iter().map(|g| g.permission.clone()).collect();
+            let mut scopes: Vec<String> = grants.iter().map(|g| g.permission.to_string()).collect();
             scopes.sort();
             scopes.dedup();
             let tier = grants
@@ -94,7 +94,7 @@ pub fn consent_from_inactive_user(ctx: &Ctx) -> Vec<Finding> {
                 Some(_) => continue,
             };
             let user_name = ctx.inv.user(user_id).and_then(|u| u.name.clone());
-            let mut scopes: Vec<String> = grants.iter().map(|g| g.permission.clone()).collect();
+            let mut scopes: Vec<String> = grants.iter().map(|g| g.permission.to_string()).collect();
             scopes.sort();
             scopes.dedup();
             out.push(

@@ -25,7 +25,7 @@ pub fn third_party_app_sensitive_access(ctx: &Ctx) -> Vec<Finding> {
         if grants.is_empty() {
             continue;
         }
-        let mut perms: Vec<String> = grants.iter().map(|g| g.permission.clone()).collect();
+        let mut perms: Vec<String> = grants.iter().map(|g| g.permission.to_string()).collect();
         perms.sort();
         perms.dedup();
         let tier = grants.iter().map(|g| g.tier).min().expect("non-empty");

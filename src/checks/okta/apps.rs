@@ -26,12 +26,19 @@ fn grant_finding(
     g: &Grant,
     message: String,
 ) -> Finding {
-    Finding::new(id, severity, idx, g.permission.clone(), message, g.source)
-        .with("permission", &g.permission)
-        .with("permission_id", g.permission_id.clone())
-        .with("resource", &g.resource)
-        .with("tier", g.tier.as_str())
-        .with("scope", g.scope.clone())
+    Finding::new(
+        id,
+        severity,
+        idx,
+        g.permission.to_string(),
+        message,
+        g.source,
+    )
+    .with("permission", &g.permission)
+    .with("permission_id", g.permission_id.clone())
+    .with("resource", &g.resource)
+    .with("tier", g.tier.as_str())
+    .with("scope", g.scope.clone())
 }
 
 /// OKTA-003 `service-app-okta-manage-scope`.

@@ -420,10 +420,10 @@ fn build_principal(
         out.grants.push(Grant {
             identity: 0,
             kind: GrantKind::Policy,
-            resource: format!("AWS account {account}"),
+            resource: format!("AWS account {account}").into(),
             resource_app_id: None,
-            permission: source.label(),
-            permission_id: source.arn.clone(),
+            permission: source.label().into(),
+            permission_id: source.arn.as_deref().map(Into::into),
             tier: evaluated.tier,
             consent: None,
             scope: source.group.as_ref().map(|g| format!("group:{g}")),

@@ -9,6 +9,7 @@
 //!   tenant that owns the exported application objects.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -230,8 +231,9 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
 
     let mut notes = Vec::new();
     let sps_by_id: HashMap<&str, &RawSp> = m.sps.iter().map(|s| (s.id.as_str(), s)).collect();
-    add_assignments(b, &m, &sp_identity, &sps_by_id, &mut notes);
-    add_consents(b, &m, &sp_identity, &sps_by_id, &mut notes);
+    let pool = Pool::of(&m, &sps_by_id);
+    add_assignments(b, &m, &sp_identity, &sps_by_id, &pool, &mut notes);
+    add_consents(b, &m, &sp_identity, &sps_by_id, &pool, &mut notes);
     add_roles(b, &m, &sp_identity);
 
     // Owners: fill in what the users export knows.
@@ -426,6 +428,49 @@ fn add_credentials(b: &mut InventoryBuilder, identity: usize, mut creds: Vec<Cre
     b.inventory.credentials.append(&mut creds);
 }
 
+/// One shared copy of each string that grants repeat: the names and app ids of
+/// resource service principals, their app role values and ids, and delegated scope
+/// names. 336,000 grants of a 100,000-SP tenant name a few hundred distinct strings.
+struct Pool<'m>(HashMap<&'m str, Arc<str>>);
+
+impl<'m> Pool<'m> {
+    fn of(m: &'m Merged, sps_by_id: &HashMap<&str, &'m RawSp>) -> Pool<'m> {
+        let mut pool = HashMap::default();
+        let mut add = |s: &'m str| {
+            pool.entry(s).or_insert_with(|| Arc::from(s));
+        };
+        let resource_ids = m
+            .assignments
+            .iter()
+            .chain(m.sps.iter().flat_map(|s| s.assignments.iter()))
+            .map(|a| a.resource_id.as_str())
+            .chain(m.consents.iter().map(|c| c.resource_id.as_str()));
+        let mut seen: HashSet<&str> = HashSet::default();
+        for id in resource_ids {
+            if !seen.insert(id) {
+                continue;
+            }
+            if let Some(r) = sps_by_id.get(id) {
+                r.name.as_deref().into_iter().for_each(&mut add);
+                r.app_id.as_deref().into_iter().for_each(&mut add);
+                for (role_id, value) in &r.app_roles {
+                    add(role_id);
+                    add(value);
+                }
+            }
+        }
+        for c in &m.consents {
+            c.scopes.iter().for_each(|scope| add(scope));
+        }
+        Pool(pool)
+    }
+
+    /// The shared copy of `s`, or a new one when `s` is not pooled.
+    fn share(&self, s: &str) -> Arc<str> {
+        self.0.get(s).cloned().unwrap_or_else(|| Arc::from(s))
+    }
+}
+
 fn origin_of(
     sp: &RawSp,
     has_app: bool,
@@ -571,6 +616,7 @@ fn add_assignments(
     m: &Merged,
     sp_identity: &HashMap<&str, usize>,
     sps_by_id: &HashMap<&str, &RawSp>,
+    pool: &Pool,
     notes: &mut Vec<String>,
 ) {
     // Sequential: de-duplicate (an assignment may be both expanded and standalone)
@@ -610,7 +656,7 @@ fn add_assignments(
     // Parallel: resolve each appRoleId against its resource's app roles.
     let resolved: Vec<(Grant, bool)> = todo
         .par_iter()
-        .map(|&(a, identity)| resolve_assignment(a, identity, sps_by_id))
+        .map(|&(a, identity)| resolve_assignment(a, identity, sps_by_id, pool))
         .collect();
     let unresolved = resolved.iter().filter(|(_, ok)| !ok).count();
     b.inventory
@@ -638,6 +684,7 @@ fn resolve_assignment(
     a: &RawAssignment,
     identity: usize,
     sps_by_id: &HashMap<&str, &RawSp>,
+    pool: &Pool,
 ) -> (Grant, bool) {
     let resource = sps_by_id.get(a.resource_id.as_str());
     let (resource_app_id, value, note) = match resource {
@@ -668,13 +715,18 @@ fn resolve_assignment(
     let grant = Grant {
         identity,
         kind: GrantKind::ApplicationPermission,
-        resource: resource
-            .and_then(|r| r.name.clone())
-            .or_else(|| a.resource_name.clone())
-            .unwrap_or_else(|| a.resource_id.clone()),
-        resource_app_id,
-        permission: value.unwrap_or_else(|| format!("appRole {}", a.app_role_id)),
-        permission_id: Some(a.app_role_id.clone()),
+        resource: pool.share(
+            resource
+                .and_then(|r| r.name.as_deref())
+                .or(a.resource_name.as_deref())
+                .unwrap_or(&a.resource_id),
+        ),
+        resource_app_id: resource_app_id.as_deref().map(|r| pool.share(r)),
+        permission: match &value {
+            Some(v) => pool.share(v),
+            None => format!("appRole {}", a.app_role_id).into(),
+        },
+        permission_id: Some(pool.share(&a.app_role_id)),
         tier,
         consent: None,
         scope: None,
@@ -689,6 +741,7 @@ fn add_consents(
     m: &Merged,
     sp_identity: &HashMap<&str, usize>,
     sps_by_id: &HashMap<&str, &RawSp>,
+    pool: &Pool,
     notes: &mut Vec<String>,
 ) {
     let mut missing_client = 0;
@@ -715,7 +768,7 @@ fn add_consents(
     }
     let grants: Vec<Vec<Grant>> = todo
         .par_iter()
-        .map(|&(c, identity)| consent_grants(c, identity, sps_by_id))
+        .map(|&(c, identity)| consent_grants(c, identity, sps_by_id, pool))
         .collect();
     b.inventory
         .grants
@@ -738,6 +791,7 @@ fn consent_grants(
     c: &RawConsent,
     identity: usize,
     sps_by_id: &HashMap<&str, &RawSp>,
+    pool: &Pool,
 ) -> Vec<Grant> {
     let resource = sps_by_id.get(c.resource_id.as_str());
     let resource_app_id = resource.and_then(|r| r.app_id.clone());
@@ -748,11 +802,13 @@ fn consent_grants(
         .map(|scope| Grant {
             identity,
             kind: GrantKind::DelegatedPermission,
-            resource: resource
-                .and_then(|r| r.name.clone())
-                .unwrap_or_else(|| c.resource_id.clone()),
-            resource_app_id: resource_app_id.clone(),
-            permission: scope.clone(),
+            resource: pool.share(
+                resource
+                    .and_then(|r| r.name.as_deref())
+                    .unwrap_or(&c.resource_id),
+            ),
+            resource_app_id: resource_app_id.as_deref().map(|r| pool.share(r)),
+            permission: pool.share(scope),
             permission_id: None,
             tier: EntraReference::tier(ENTRA.scope(lookup_app, scope)),
             consent: Some(Consent {
@@ -774,6 +830,13 @@ fn consent_grants(
 
 fn add_roles(b: &mut InventoryBuilder, m: &Merged, sp_identity: &HashMap<&str, usize>) {
     let mut seen = HashSet::default();
+    let mut shared: HashMap<String, Arc<str>> = HashMap::default();
+    let mut share = |s: String| -> Arc<str> {
+        shared
+            .entry(s)
+            .or_insert_with_key(|k| Arc::from(k.as_str()))
+            .clone()
+    };
     for r in &m.role_assignments {
         let Some(&identity) = sp_identity.get(r.principal_id.as_str()) else {
             continue; // users and groups hold roles too; they are not NHIs
@@ -788,11 +851,13 @@ fn add_roles(b: &mut InventoryBuilder, m: &Merged, sp_identity: &HashMap<&str, u
             kind: GrantKind::DirectoryRole,
             resource: "Entra directory".into(),
             resource_app_id: None,
-            permission: known
-                .map(|k| k.name.clone())
-                .or_else(|| r.role_name.clone())
-                .unwrap_or_else(|| format!("directory role {}", r.role_id)),
-            permission_id: Some(r.role_id.clone()),
+            permission: share(
+                known
+                    .map(|k| k.name.clone())
+                    .or_else(|| r.role_name.clone())
+                    .unwrap_or_else(|| format!("directory role {}", r.role_id)),
+            ),
+            permission_id: Some(share(r.role_id.clone())),
             tier: known
                 .map(|k| Tier::from_number(k.tier))
                 .unwrap_or(Tier::Unclassified),

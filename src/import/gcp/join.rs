@@ -281,9 +281,9 @@ pub fn join(
             b.inventory.grants.push(Grant {
                 identity: idx,
                 kind: GrantKind::RoleBinding,
-                resource: bnd.resource.clone(),
+                resource: bnd.resource.as_str().into(),
                 resource_app_id: None,
-                permission: bnd.role.clone(),
+                permission: bnd.role.as_str().into(),
                 permission_id: None,
                 tier,
                 consent: None,

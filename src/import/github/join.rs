@@ -116,9 +116,10 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
                     format!("all repositories of {account}")
                 } else {
                     format!("selected repositories of {account}")
-                },
+                }
+                .into(),
                 resource_app_id: None,
-                permission: format!("{permission}:{level}"),
+                permission: format!("{permission}:{level}").into(),
                 permission_id: None,
                 tier: permission_tier(permission, level),
                 consent: None,
@@ -194,9 +195,9 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
             b.inventory.grants.push(Grant {
                 identity: idx,
                 kind: GrantKind::ApplicationPermission,
-                resource: repo.clone(),
+                resource: repo.as_str().into(),
                 resource_app_id: None,
-                permission: format!("contents:{level}"),
+                permission: format!("contents:{level}").into(),
                 permission_id: None,
                 tier: permission_tier("contents", level),
                 consent: None,
@@ -280,9 +281,9 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
             b.inventory.grants.push(Grant {
                 identity: idx,
                 kind: GrantKind::DelegatedPermission,
-                resource,
+                resource: resource.into(),
                 resource_app_id: None,
-                permission: format!("{permission}:{level}"),
+                permission: format!("{permission}:{level}").into(),
                 permission_id: None,
                 tier: if pending {
                     Tier::Unclassified

@@ -263,13 +263,10 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
             b.inventory.grants.push(Grant {
                 identity: idx,
                 kind: GrantKind::ApplicationPermission,
-                resource: g
-                    .issuer
-                    .clone()
-                    .unwrap_or_else(|| "Okta Management API".into()),
+                resource: g.issuer.as_deref().unwrap_or("Okta Management API").into(),
                 resource_app_id: None,
-                permission: g.scope.clone(),
-                permission_id: g.id.clone(),
+                permission: g.scope.as_str().into(),
+                permission_id: g.id.as_deref().map(Into::into),
                 tier: scope_tier(&g.scope),
                 consent: None,
                 scope: None,
@@ -308,10 +305,10 @@ pub fn join(files: Vec<FileRecords>, b: &mut InventoryBuilder, notes: &mut Vec<S
                 resource: "Okta organization".into(),
                 resource_app_id: None,
                 permission: match (r.role_type.as_str(), &r.label) {
-                    ("CUSTOM", Some(label)) => format!("CUSTOM ({label})"),
-                    _ => r.role_type.clone(),
+                    ("CUSTOM", Some(label)) => format!("CUSTOM ({label})").into(),
+                    _ => r.role_type.as_str().into(),
                 },
-                permission_id: r.id.clone(),
+                permission_id: r.id.as_deref().map(Into::into),
                 tier: role_tier(&r.role_type),
                 consent: None,
                 scope: r.resource_set.clone().map(|s| format!("resource set {s}")),
