@@ -65,21 +65,16 @@ fn write_chunked(report: &Report, out: &mut dyn Write, chunk_len: usize) -> io::
     };
     let mut chunks = findings.chunks(chunk_len).peekable();
     let per_batch = 4 * rayon::current_num_threads();
-    let mut next_batch = || -> Option<Vec<Range<usize>>> {
+    let next_batch = || -> Option<Vec<Range<usize>>> {
         chunks.peek()?;
         Some(chunks.by_ref().take(per_batch).collect())
     };
-    let mut pending = next_batch().map(render_batch).transpose()?;
-    while let Some(rendered) = pending.take() {
-        let next = next_batch();
-        let mut following = None;
-        let written = rayon::in_place_scope(|scope| {
-            scope.spawn(|_| following = next.map(render_batch));
-            rendered.iter().try_for_each(|bytes| out.write_all(bytes))
-        });
-        written?;
-        pending = following.transpose()?;
-    }
+    super::pipeline::pipeline(
+        std::iter::from_fn(next_batch),
+        None,
+        render_batch,
+        |rendered| rendered.iter().try_for_each(|bytes| out.write_all(bytes)),
+    )?;
     out.flush()
 }
 

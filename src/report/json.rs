@@ -70,23 +70,14 @@ fn write_report_chunked(report: &Report, out: &mut dyn Write, chunk_len: usize) 
     out.write_all(&head[value_at + 2..head.len() - 2])?;
     out.write_all(b",\n  \"findings\": [")?;
     let mut first = true;
-    let mut pending = first_group.transpose()?;
-    while let Some(chunks) = pending.take() {
-        // The next batch renders on the pool while this thread writes this one.
-        let next = groups.next();
-        let mut rendered = None;
-        let written = rayon::in_place_scope(|scope| {
-            scope.spawn(|_| rendered = next.map(render_group));
-            for bytes in &chunks {
-                out.write_all(if first { b"\n    " } else { b",\n    " })?;
-                out.write_all(bytes)?;
-                first = false;
-            }
-            io::Result::Ok(())
-        });
-        written?;
-        pending = rendered.transpose()?;
-    }
+    super::pipeline::pipeline(groups, first_group.transpose()?, render_group, |chunks| {
+        for bytes in &chunks {
+            out.write_all(if first { b"\n    " } else { b",\n    " })?;
+            out.write_all(bytes)?;
+            first = false;
+        }
+        Ok(())
+    })?;
     out.write_all(if first { b"]\n}\n" } else { b"\n  ]\n}\n" })
 }
 

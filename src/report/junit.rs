@@ -156,23 +156,20 @@ fn write_chunked(report: &Report, out: &mut dyn Write, cases_per_chunk: usize) -
                     s
                 };
                 // Each batch is written while the next one renders.
-                let mut batches = cases.chunks(cases_per_chunk * 4 * rayon::current_num_threads());
+                let batches = cases.chunks(cases_per_chunk * 4 * rayon::current_num_threads());
                 let render_batch = |batch: &[(Key, Vec<usize>)]| -> Vec<String> {
                     batch.par_chunks(cases_per_chunk).map(render).collect()
                 };
-                let mut pending = batches.next().map(render_batch);
-                while let Some(parts) = pending.take() {
-                    let next = batches.next();
-                    let mut rendered = None;
-                    let written = rayon::in_place_scope(|scope| {
-                        scope.spawn(|_| rendered = next.map(render_batch));
+                super::pipeline::pipeline(
+                    batches,
+                    None,
+                    |batch| Ok(render_batch(batch)),
+                    |parts| {
                         parts
                             .iter()
                             .try_for_each(|part| out.write_all(part.as_bytes()))
-                    });
-                    written?;
-                    pending = rendered;
-                }
+                    },
+                )?;
             }
         }
         buf.push_str("  </testsuite>\n");

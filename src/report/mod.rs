@@ -27,6 +27,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod ocsf;
+mod pipeline;
 pub mod risk;
 pub mod sarif;
 pub mod table;

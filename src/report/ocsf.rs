@@ -79,24 +79,20 @@ fn write_chunked(report: &Report, out: &mut dyn Write, chunk_len: usize) -> io::
             .map(|range| render_chunk(report, &parts, range, time))
             .collect()
     };
-    let mut groups = report.findings.chunks(batch);
     let mut first = true;
-    let mut pending = groups.next().map(render_group).transpose()?;
-    while let Some(chunks) = pending.take() {
-        let next = groups.next();
-        let mut rendered = None;
-        let written = rayon::in_place_scope(|scope| {
-            scope.spawn(|_| rendered = next.map(render_group));
+    super::pipeline::pipeline(
+        report.findings.chunks(batch),
+        None,
+        render_group,
+        |chunks| {
             for chunk in &chunks {
                 out.write_all(if first { b"\n" } else { b",\n" })?;
                 out.write_all(chunk)?;
                 first = false;
             }
-            io::Result::Ok(())
-        });
-        written?;
-        pending = rendered.transpose()?;
-    }
+            Ok(())
+        },
+    )?;
     out.write_all(b"\n]\n")
 }
 
