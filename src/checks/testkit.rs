@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 
-use super::{Ctx, Finding, Thresholds};
+use super::{Ctx, Finding, Severity, Thresholds};
 use crate::model::*;
 
 /// The clock every unit test uses.
@@ -666,6 +666,22 @@ pub fn run(check: fn(&Ctx) -> Vec<Finding>, inv: &Inventory) -> Vec<Finding> {
 }
 
 /// The names of the identities a check fired on, sorted.
+/// The identity name and severity of each finding of `check`, in the check's order.
+pub fn fired_with_severity(
+    check: fn(&Ctx) -> Vec<Finding>,
+    inv: &Inventory,
+) -> Vec<(&str, Severity)> {
+    run(check, inv)
+        .iter()
+        .map(|f| {
+            let name = f
+                .identity
+                .map_or("(unattached)", |i| inv.identities[i].name.as_str());
+            (name, f.severity)
+        })
+        .collect()
+}
+
 pub fn fired_on(check: fn(&Ctx) -> Vec<Finding>, inv: &Inventory) -> Vec<String> {
     let mut names: Vec<String> = run(check, inv)
         .iter()

@@ -170,16 +170,7 @@ mod tests {
         k.gh_deploy_key("old-reader", true, days_ago(200), None);
         k.gh_deploy_key("young", false, days_ago(30), None);
         let inv = k.finish();
-        let found = run(deploy_key_not_rotated, &inv);
-        let got: Vec<(&str, Severity)> = found
-            .iter()
-            .map(|f| {
-                (
-                    inv.identities[f.identity.unwrap()].name.as_str(),
-                    f.severity,
-                )
-            })
-            .collect();
+        let got = fired_with_severity(deploy_key_not_rotated, &inv);
         assert_eq!(
             got,
             [

@@ -133,16 +133,7 @@ mod tests {
             .unwrap()
             .suspended = true;
         let inv = k.finish();
-        let found = run(app_installation_broad_admin_access, &inv);
-        let got: Vec<(&str, Severity)> = found
-            .iter()
-            .map(|f| {
-                (
-                    inv.identities[f.identity.unwrap()].name.as_str(),
-                    f.severity,
-                )
-            })
-            .collect();
+        let got = fired_with_severity(app_installation_broad_admin_access, &inv);
         assert_eq!(
             got,
             [
@@ -150,6 +141,7 @@ mod tests {
                 ("org-admin", Severity::Critical)
             ]
         );
+        let found = run(app_installation_broad_admin_access, &inv);
         assert_eq!(found[0].evidence.value("permissions")[0], "workflows:write");
     }
 }

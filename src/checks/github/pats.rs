@@ -118,16 +118,7 @@ mod tests {
             .unwrap()
             .expiry_known = false;
         let inv = k.finish();
-        let found = run(fine_grained_pat_no_expiry, &inv);
-        let got: Vec<(&str, Severity)> = found
-            .iter()
-            .map(|f| {
-                (
-                    inv.identities[f.identity.unwrap()].name.as_str(),
-                    f.severity,
-                )
-            })
-            .collect();
+        let got = fired_with_severity(fine_grained_pat_no_expiry, &inv);
         assert_eq!(
             got,
             [("forever", Severity::Medium), ("asking", Severity::Low)]

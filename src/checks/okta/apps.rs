@@ -173,16 +173,7 @@ mod tests {
         let d = k.okta_app("plain", "service", &["client_credentials"]);
         k.okta_grant(d, GrantKind::ApplicationPermission, "okta.logs.read");
         let inv = k.finish();
-        let found = run(oauth_client_admin_role, &inv);
-        let got: Vec<(&str, Severity)> = found
-            .iter()
-            .map(|f| {
-                (
-                    inv.identities[f.identity.unwrap()].name.as_str(),
-                    f.severity,
-                )
-            })
-            .collect();
+        let got = fired_with_severity(oauth_client_admin_role, &inv);
         assert_eq!(
             got,
             [
