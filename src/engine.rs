@@ -8,11 +8,11 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::checks::{Ctx, Finding, Fingerprint, Severity, Thresholds, registry};
+use crate::checks::{Ctx, Finding, Fingerprint, Settled, Severity, Thresholds, registry};
 use crate::model::Inventory;
 
 /// Runs all registered checks.
-pub fn run(inv: &Inventory, now: Timestamp, thresholds: Thresholds) -> Vec<Finding> {
+pub fn run(inv: &Inventory, now: Timestamp, thresholds: Thresholds) -> Vec<Settled> {
     run_with(inv, now, thresholds, &[])
 }
 
@@ -22,7 +22,7 @@ pub fn run_with(
     now: Timestamp,
     thresholds: Thresholds,
     trusted_aws_accounts: &[String],
-) -> Vec<Finding> {
+) -> Vec<Settled> {
     let settings = Settings {
         thresholds,
         trusted_aws_accounts: trusted_aws_accounts.to_vec(),
@@ -46,7 +46,7 @@ pub struct Settings {
 }
 
 /// Runs the configured checks and applies severity overrides.
-pub fn run_settings(inv: &Inventory, now: Timestamp, settings: &Settings) -> Vec<Finding> {
+pub fn run_settings(inv: &Inventory, now: Timestamp, settings: &Settings) -> Vec<Settled> {
     // Every check over every shard of identities: enough tasks to keep all
     // threads busy even when a few checks produce most findings.
     let n = inv.identities.len();
@@ -62,7 +62,7 @@ pub fn run_settings(inv: &Inventory, now: Timestamp, settings: &Settings) -> Vec
         .filter(runs)
         .flat_map(|c| (0..shards).map(move |s| (c, s * size..((s + 1) * size).min(n))))
         .collect();
-    let parts: Vec<Vec<Finding>> = tasks
+    let parts: Vec<Vec<Settled>> = tasks
         .par_iter()
         .map(|(c, shard)| {
             let ctx = Ctx {
@@ -72,18 +72,18 @@ pub fn run_settings(inv: &Inventory, now: Timestamp, settings: &Settings) -> Vec
                 known_vendor_app_ids: &settings.known_vendor_app_ids,
                 ..Ctx::whole(inv, now, settings.thresholds)
             };
-            let mut found = (registry::ALL[*c].run)(&ctx);
             // Settle each task's findings while they are few: override the severity,
-            // fingerprint, and compact the subject and evidence away.
-            for f in &mut found {
-                if let Some(&s) = settings.severity.get(f.check_id) {
-                    f.severity = s;
-                }
-                f.fingerprint = fingerprint(inv, f);
-                f.subject = String::new();
-                f.evidence.freeze();
-            }
-            found
+            // fingerprint, and compact each one (subject dropped, texts joined).
+            (registry::ALL[*c].run)(&ctx)
+                .into_iter()
+                .map(|mut f| {
+                    if let Some(&s) = settings.severity.get(f.check_id) {
+                        f.severity = s;
+                    }
+                    let fingerprint = fingerprint(inv, &f);
+                    Settled::new(f, fingerprint)
+                })
+                .collect()
         })
         .collect();
     // One allocation for all, each task's part freed as soon as it is moved.
@@ -151,8 +151,8 @@ fn permute<T>(items: &mut [T], from: &[usize]) {
     }
 }
 
-fn name_of<'a>(inv: &'a Inventory, f: &Finding) -> &'a str {
-    f.identity
+fn name_of<'a>(inv: &'a Inventory, f: &Settled) -> &'a str {
+    f.identity()
         .map(|i| inv.identities[i].name.as_str())
         .unwrap_or("")
 }

@@ -13,7 +13,7 @@ use std::path::Path;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::checks::{Finding, Severity};
+use crate::checks::{Settled, Severity};
 use crate::config::{ConfigError, Suppression};
 use crate::model::Inventory;
 
@@ -45,7 +45,7 @@ pub struct Baseline {
 
 impl Baseline {
     /// The baseline of a scan: every finding, suppressed or not.
-    pub fn of(inv: &Inventory, findings: &[Finding], now: Timestamp) -> Baseline {
+    pub fn of(inv: &Inventory, findings: &[Settled], now: Timestamp) -> Baseline {
         let mut entries: Vec<BaselineEntry> = findings.iter().map(|f| entry(inv, f)).collect();
         entries.sort();
         entries.dedup_by(|a, b| a.fingerprint == b.fingerprint);
@@ -89,11 +89,11 @@ impl Baseline {
     }
 }
 
-fn entry(inv: &Inventory, f: &Finding) -> BaselineEntry {
-    let (identity, name) = match f.identity {
+fn entry(inv: &Inventory, f: &Settled) -> BaselineEntry {
+    let (identity, name) = match f.identity() {
         Some(i) => (inv.identities[i].id.clone(), inv.identities[i].name.clone()),
         None => {
-            let t = f.target.clone().unwrap_or_default();
+            let t = f.target().unwrap_or_default().to_string();
             (t.clone(), t)
         }
     };
@@ -146,7 +146,7 @@ impl Triage {
     /// Applies suppressions (the first in force that matches wins) and the baseline.
     pub fn new(
         inv: &Inventory,
-        findings: &[Finding],
+        findings: &[Settled],
         suppressions: &[Suppression],
         baseline: Option<(&str, &Baseline)>,
         now: Timestamp,
@@ -235,8 +235,8 @@ impl Triage {
     }
 }
 
-fn provider_of<'a>(inv: &'a Inventory, f: &Finding) -> &'a str {
-    match f.identity {
+fn provider_of<'a>(inv: &'a Inventory, f: &Settled) -> &'a str {
+    match f.identity() {
         Some(i) => inv.identities[i].provider.as_str(),
         None => crate::checks::meta::lookup(f.check_id).map_or("", |m| m.provider.as_str()),
     }
@@ -269,7 +269,7 @@ pub struct Gate {
 
 impl Gate {
     pub fn evaluate(
-        findings: &[Finding],
+        findings: &[Settled],
         triage: &Triage,
         fail_on: Option<Severity>,
         gaps: usize,

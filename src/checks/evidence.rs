@@ -68,6 +68,14 @@ impl EvidenceMap {
         }
     }
 
+    /// The compact JSON text, once frozen.
+    pub fn frozen_text(&self) -> Option<&str> {
+        match &self.0 {
+            Repr::Frozen(raw) => Some(raw.get()),
+            Repr::Open(_) => None,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         match &self.0 {
             Repr::Open(entries) => entries.is_empty(),
@@ -128,6 +136,13 @@ impl Serialize for EvidenceMap {
             Repr::Frozen(raw) => raw.serialize(s),
         }
     }
+}
+
+/// The named values of a JSON object's text, in document order.
+pub(super) fn entries_of(text: &str) -> Vec<(String, Value)> {
+    serde_json::from_str::<Ordered>(text)
+        .map(|o| o.0)
+        .unwrap_or_default()
 }
 
 /// A JSON object read back with its keys in document order.

@@ -20,8 +20,10 @@ pub mod k8s;
 pub mod meta;
 pub mod okta;
 pub mod registry;
+mod settled;
 
 pub use evidence::{Evidence, EvidenceMap, Fingerprint};
+pub use settled::{FrozenEvidence, Settled};
 
 #[cfg(test)]
 pub mod testkit;

@@ -141,12 +141,12 @@ impl Kit {
             created: None,
             expires: None,
             last_used: None,
-            federation: Some(Federation {
+            federation: Some(Box::new(Federation {
                 issuer: issuer.to_string(),
                 subject: Some(subject.to_string()),
                 expression: None,
                 audiences: vec![audience.to_string()],
-            }),
+            })),
             active: None,
             source,
         });
@@ -698,7 +698,7 @@ pub fn fired_on(check: fn(&Ctx) -> Vec<Finding>, inv: &Inventory) -> Vec<String>
 /// The demo tenant (testdata/entra/contoso) loaded and scanned at [`NOW`], for
 /// renderer tests that need a real report: build it with
 /// `Report::build(&loaded.inventory, &findings, &[], ts(NOW), Thresholds::default())`.
-pub fn demo_scan() -> (crate::import::Loaded, Vec<Finding>) {
+pub fn demo_scan() -> (crate::import::Loaded, Vec<crate::checks::Settled>) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/entra/contoso");
     let loaded = crate::import::load(&[dir], &crate::import::LoadOptions::default());
     let findings = crate::engine::run(&loaded.inventory, ts(NOW), Thresholds::default());

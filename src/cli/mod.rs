@@ -478,7 +478,7 @@ fn load(args: &InputArgs, config: &Config) -> (import::Loaded, Timestamp) {
 /// One scan's results: the loaded inventory, the findings and the clock.
 struct Scanned {
     loaded: import::Loaded,
-    findings: Vec<crate::checks::Finding>,
+    findings: Vec<crate::checks::Settled>,
     now: Timestamp,
     thresholds: Thresholds,
     timings: crate::timing::Timings,

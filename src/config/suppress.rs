@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::{ConfigError, located};
-use crate::checks::Finding;
+use crate::checks::Settled;
 use crate::model::{Identity, Inventory};
 
 /// One `[[suppress]]` table as written.
@@ -180,7 +180,7 @@ impl Suppression {
     }
 
     /// Whether its selectors match a finding (expiry aside).
-    pub fn matches(&self, inv: &Inventory, f: &Finding, provider: &str) -> bool {
+    pub fn matches(&self, inv: &Inventory, f: &Settled, provider: &str) -> bool {
         if let Some(ids) = &self.check_ids
             && !ids.contains(&f.check_id)
         {
@@ -192,9 +192,9 @@ impl Suppression {
             return false;
         }
         if let Some(re) = &self.identity_pattern {
-            let hit = match f.identity {
+            let hit = match f.identity() {
                 Some(i) => identity_keys(&inv.identities[i]).any(|k| re.is_match(k)),
-                None => f.target.as_deref().is_some_and(|t| re.is_match(t)),
+                None => f.target().is_some_and(|t| re.is_match(t)),
             };
             if !hit {
                 return false;

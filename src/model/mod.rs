@@ -278,7 +278,8 @@ pub struct Credential {
     pub created: Option<Timestamp>,
     pub expires: Option<Timestamp>,
     pub last_used: Option<Timestamp>,
-    pub federation: Option<Federation>,
+    /// Boxed: most credentials have none, and inline it would double their size.
+    pub federation: Option<Box<Federation>>,
     /// `Some(false)` for a credential that exists but is deactivated (AWS `Inactive`).
     pub active: Option<bool>,
     pub source: Provenance,

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::checks::Finding;
+use crate::checks::Settled;
 use crate::checks::meta::{ALL_META, CheckMeta, NIST_IDS, OWASP_NHI};
 use crate::model::Inventory;
 
@@ -109,7 +109,7 @@ pub struct FrameworkView {
 }
 
 /// Builds the view of `framework` over one scan.
-pub fn view(inv: &Inventory, findings: &[Finding], framework: Framework) -> FrameworkView {
+pub fn view(inv: &Inventory, findings: &[Settled], framework: Framework) -> FrameworkView {
     // Identities per provider, and failing identities and findings per check.
     let mut per_provider: BTreeMap<&str, usize> = BTreeMap::new();
     for identity in &inv.identities {
@@ -119,7 +119,7 @@ pub fn view(inv: &Inventory, findings: &[Finding], framework: Framework) -> Fram
     let mut findings_by_check: BTreeMap<&str, usize> = BTreeMap::new();
     for f in findings {
         *findings_by_check.entry(f.check_id).or_default() += 1;
-        if let Some(i) = f.identity {
+        if let Some(i) = f.identity() {
             failing_by_check.entry(f.check_id).or_default().insert(i);
         }
     }
@@ -188,7 +188,7 @@ mod tests {
         let a = k.sp("a", Origin::Home);
         k.sp("b", Origin::Home);
         let inv = k.finish();
-        let finding = Finding::new(
+        let finding = crate::checks::Finding::new(
             "ENTRA-012",
             Severity::Medium,
             a,
@@ -196,7 +196,7 @@ mod tests {
             String::new(),
             Default::default(),
         );
-        let owasp = view(&inv, &[finding], Framework::OwaspNhi);
+        let owasp = view(&inv, &[finding.into()], Framework::OwaspNhi);
         let control = |id: &str| owasp.controls.iter().find(|c| c.id == id).unwrap();
         let meta = crate::checks::meta::lookup("ENTRA-012").unwrap();
         let failed = control(&meta.owasp[0]);

@@ -96,7 +96,7 @@ fn rows(
 ) -> io::Result<Vec<u8>> {
     let mut w = writer(Vec::with_capacity(range.len() * 512));
     for f in report.findings.range(range) {
-        let evidence = serde_json::to_string(f.evidence)?;
+        let evidence = f.evidence.as_str();
         let score = scores
             .get(&(f.identity.provider, f.identity.id))
             .map(u32::to_string)
@@ -116,7 +116,7 @@ fn rows(
             f.location.path,
             &line,
             f.fingerprint,
-            &evidence,
+            evidence,
             &score,
             f.suppression.map_or("", |s| s.reason.as_str()),
             f.baseline.unwrap_or(""),

@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 use super::Report;
 use super::compliance::{Control, Framework, FrameworkView, Status};
 use crate::checks::meta::{ALL_META, OWASP_NHI};
-use crate::checks::{EvidenceMap, Severity};
+use crate::checks::{FrozenEvidence, Severity};
 use crate::visibility::{AGE_BOUNDS_DAYS, AGE_BUCKETS};
 
 const CSS: &str = include_str!("html/report.css");
@@ -1174,7 +1174,7 @@ type FindingRow<'a> = (
     usize,
     u32,
     &'a str,
-    &'a EvidenceMap,
+    FrozenEvidence<'a>,
     Option<String>,
 );
 

@@ -205,7 +205,7 @@ mod tests {
                 Default::default(),
             );
             f.fingerprint = crate::checks::Fingerprint::from_ascii(&format!("{i:032}"));
-            findings.push(f);
+            findings.push(crate::checks::Settled::from(f));
         }
         let inv = k.finish();
         let report = Report::build(&inv, &findings, &[], ts(NOW), Thresholds::default());

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::checks::meta::{CheckMeta, lookup};
-use crate::checks::{EvidenceMap, Finding, Severity, Thresholds};
+use crate::checks::{FrozenEvidence, Settled, Severity, Thresholds};
 use crate::config::Suppression;
 use crate::import::InputError;
 use crate::model::{Gap, Inventory, Skipped, SourceFile, TenantSource};
@@ -94,7 +94,7 @@ pub struct FindingOut<'a> {
     pub message: &'a str,
     pub owasp_nhi: &'a [String],
     pub nist_csf: &'a [String],
-    pub evidence: &'a EvidenceMap,
+    pub evidence: FrozenEvidence<'a>,
     pub location: LocationRef<'a>,
     pub fingerprint: &'a str,
     /// The accepted risk that suppresses this finding (config or ignore file).
@@ -152,7 +152,7 @@ pub struct Report<'a> {
 #[derive(Clone, Copy)]
 pub struct Findings<'a> {
     inv: &'a Inventory,
-    findings: &'a [Finding],
+    findings: &'a [Settled],
     triage: Option<&'a Triage>,
 }
 
@@ -226,7 +226,7 @@ fn meta(id: &str) -> &'static CheckMeta {
 impl<'a> Report<'a> {
     pub fn build(
         inv: &'a Inventory,
-        findings: &'a [Finding],
+        findings: &'a [Settled],
         errors: &[InputError],
         now: Timestamp,
         thresholds: Thresholds,
@@ -253,7 +253,7 @@ impl<'a> Report<'a> {
         for f in findings {
             *by_severity.entry(f.severity.as_str()).or_default() += 1;
             *by_check.entry(f.check_id).or_default() += 1;
-            if let Some(i) = f.identity {
+            if let Some(i) = f.identity() {
                 flagged.insert(i);
             }
         }
@@ -347,9 +347,9 @@ impl<'a> Report<'a> {
     }
 }
 
-fn finding_out<'a>(inv: &'a Inventory, f: &'a Finding) -> FindingOut<'a> {
+fn finding_out<'a>(inv: &'a Inventory, f: &'a Settled) -> FindingOut<'a> {
     let m = meta(f.check_id);
-    let identity = match f.identity {
+    let identity = match f.identity() {
         Some(i) => {
             let x = &inv.identities[i];
             IdentityRef {
@@ -360,9 +360,9 @@ fn finding_out<'a>(inv: &'a Inventory, f: &'a Finding) -> FindingOut<'a> {
             }
         }
         None => IdentityRef {
-            id: f.target.as_deref().unwrap_or(""),
-            name: f.target.as_deref().unwrap_or("(not in the export)"),
-            kind: if f.target.is_some() {
+            id: f.target().unwrap_or(""),
+            name: f.target().unwrap_or("(not in the export)"),
+            kind: if f.target().is_some() {
                 "resource"
             } else {
                 "unknown"
@@ -376,10 +376,10 @@ fn finding_out<'a>(inv: &'a Inventory, f: &'a Finding) -> FindingOut<'a> {
         severity: f.severity,
         provider: identity.provider,
         identity,
-        message: &f.message,
+        message: f.message(),
         owasp_nhi: &m.owasp,
         nist_csf: &m.nist,
-        evidence: &f.evidence,
+        evidence: f.evidence(),
         location: LocationRef {
             path: inv.path_of(f.source.file),
             line: f.source.line,

@@ -37,7 +37,7 @@ use serde_json::value::RawValue;
 
 use super::{FindingOut, Report};
 use crate::checks::meta::{ALL_META, CheckMeta};
-use crate::checks::{EvidenceMap, Severity};
+use crate::checks::{FrozenEvidence, Severity};
 
 /// The OCSF schema version the records follow.
 pub const OCSF_VERSION: &str = "1.8.0";
@@ -269,7 +269,7 @@ struct Resource<'a> {
 
 #[derive(Serialize)]
 struct Evidence<'a> {
-    data: &'a EvidenceMap,
+    data: FrozenEvidence<'a>,
 }
 
 #[derive(Serialize)]

@@ -13,7 +13,7 @@
 
 use serde::Serialize;
 
-use crate::checks::{Finding, Severity};
+use crate::checks::{Settled, Severity};
 use crate::model::{Inventory, Origin, Tier};
 
 /// Caps of the three parts; they add up to 100.
@@ -59,14 +59,14 @@ fn privilege(tier: Tier) -> u32 {
 /// name, then id, so the order is stable).
 pub fn score<'a>(
     inv: &'a Inventory,
-    findings: &[Finding],
+    findings: &[Settled],
     now: jiff::Timestamp,
 ) -> Vec<IdentityRisk<'a>> {
     let n = inv.identities.len();
     let mut weights = vec![0u32; n];
     let mut counts = vec![[0u32; 4]; n];
     for f in findings {
-        let Some(i) = f.identity else { continue };
+        let Some(i) = f.identity() else { continue };
         weights[i] = weights[i].saturating_add(weight(f.severity));
         let slot = match f.severity {
             Severity::Critical => 0,
@@ -129,8 +129,8 @@ mod tests {
     use crate::checks::testkit::*;
     use crate::model::{CredentialKind, GrantKind};
 
-    fn finding(identity: usize, severity: Severity) -> Finding {
-        let mut f = Finding::new(
+    fn finding(identity: usize, severity: Severity) -> Settled {
+        let mut f = crate::checks::Finding::new(
             "ENTRA-001",
             severity,
             identity,
@@ -139,7 +139,7 @@ mod tests {
             Default::default(),
         );
         f.fingerprint = crate::checks::Fingerprint::from_ascii(&format!("{identity}{severity:?}"));
-        f
+        f.into()
     }
 
     #[test]

@@ -48,7 +48,7 @@ use serde::Serialize;
 
 use super::{FindingOut, Report};
 use crate::checks::meta::{ALL_META, CheckMeta, OWASP_NHI};
-use crate::checks::{EvidenceMap, Severity};
+use crate::checks::{FrozenEvidence, Severity};
 
 /// GitHub code scanning rejects a run with more results than this.
 pub const MAX_RESULTS: usize = 25_000;
@@ -299,7 +299,7 @@ struct ResultProperties<'a> {
     identity: IdentityProperties<'a>,
     owasp: &'a [String],
     nist: &'a [String],
-    evidence: &'a EvidenceMap,
+    evidence: FrozenEvidence<'a>,
 }
 
 #[derive(Serialize)]

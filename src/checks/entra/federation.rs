@@ -20,7 +20,7 @@ fn federated<'a>(
         ctx.inv
             .credentials_of(idx)
             .iter()
-            .filter_map(move |c| Some((idx, identity, c, c.federation.as_ref()?)))
+            .filter_map(move |c| Some((idx, identity, c, c.federation.as_deref()?)))
     })
 }
 

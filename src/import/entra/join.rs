@@ -157,7 +157,11 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
     if files.is_empty() && options.tenant_id.is_none() {
         return;
     }
-    let m = merge(files);
+    let mut m = merge(files);
+    // Credentials, owners and federated credentials move into the inventory: taken
+    // out of the records first, so that the join does not hold two copies of them.
+    let sp_parts: Vec<SpParts> = m.sps.iter_mut().map(SpParts::take).collect();
+    let mut app_parts: Vec<AppParts> = m.apps.iter_mut().map(AppParts::take).collect();
     let home = home_tenant(&m, options);
     let home_id = home.as_ref().map(|(t, _)| t.as_str());
     let users: HashMap<&str, &RawUser> = m.users.iter().map(|u| (u.id.as_str(), u)).collect();
@@ -180,17 +184,43 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
             .and_then(|a| app_by_appid.get(a))
             .copied()
     };
+    // Each application's parts go to the last SP that uses it and are copied for
+    // the others (several SPs of one appId are rare: duplicates across tenants).
+    let sp_apps: Vec<Option<usize>> = m.sps.iter().map(app_of).collect();
+    let mut claims = vec![0usize; m.apps.len()];
+    for &a in sp_apps.iter().flatten() {
+        claims[a] += 1;
+    }
+    let apps_of_sps: Vec<Option<AppParts>> = sp_apps
+        .iter()
+        .map(|a| {
+            a.map(|a| {
+                claims[a] -= 1;
+                match claims[a] {
+                    0 => std::mem::take(&mut app_parts[a]),
+                    _ => app_parts[a].clone(),
+                }
+            })
+        })
+        .collect();
     let built: Vec<(Identity, Vec<Credential>)> = m
         .sps
         .par_iter()
-        .map(|sp| {
-            let app = app_of(sp).map(|i| &m.apps[i]);
-            let identity = sp_identity_of(sp, app, &m, home_id, options);
+        .zip(sp_apps.par_iter())
+        .zip(sp_parts.into_par_iter().zip(apps_of_sps.into_par_iter()))
+        .map(|((sp, app), (parts, app_part))| {
+            let app = app.map(|i| &m.apps[i]);
             let mut creds = Vec::new();
-            credentials_of(&sp.creds, CredentialHost::ServicePrincipal, &mut creds);
-            if let Some(app) = app {
-                app_credentials_of(app, &m, &mut creds);
-            }
+            credentials_of(parts.creds, CredentialHost::ServicePrincipal, &mut creds);
+            let (app_owners, app_creds) = match (app, app_part) {
+                (Some(app), Some(p)) => {
+                    app_credentials_of(app, p.creds, p.fics, &m, &mut creds);
+                    (p.owners, true)
+                }
+                _ => (None, false),
+            };
+            debug_assert_eq!(app.is_some(), app_creds);
+            let identity = sp_identity_of(sp, app, parts.owners, app_owners, &m, home_id, options);
             (identity, creds)
         })
         .collect();
@@ -212,12 +242,13 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
     let lone: Vec<(usize, Identity, Vec<Credential>)> = m
         .apps
         .par_iter()
+        .zip(app_parts.into_par_iter())
         .enumerate()
         .filter(|(i, _)| !used_apps[*i])
-        .map(|(i, app)| {
+        .map(|(i, (app, parts))| {
             let mut creds = Vec::new();
-            app_credentials_of(app, &m, &mut creds);
-            (i, app_identity_of(app, &m, home_id), creds)
+            app_credentials_of(app, parts.creds, parts.fics, &m, &mut creds);
+            (i, app_identity_of(app, parts.owners, &m, home_id), creds)
         })
         .collect();
     b.inventory
@@ -346,10 +377,45 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
     rayon::spawn(move || drop(m));
 }
 
+/// What an SP record gives its identity by value.
+struct SpParts {
+    creds: Vec<RawCred>,
+    owners: Option<Vec<Owner>>,
+}
+
+impl SpParts {
+    fn take(sp: &mut RawSp) -> SpParts {
+        SpParts {
+            creds: std::mem::take(&mut sp.creds),
+            owners: sp.owners.take(),
+        }
+    }
+}
+
+/// What an application record gives its identity by value.
+#[derive(Clone, Default)]
+struct AppParts {
+    creds: Vec<RawCred>,
+    owners: Option<Vec<Owner>>,
+    fics: Vec<RawFic>,
+}
+
+impl AppParts {
+    fn take(app: &mut RawApp) -> AppParts {
+        AppParts {
+            creds: std::mem::take(&mut app.creds),
+            owners: app.owners.take(),
+            fics: std::mem::take(&mut app.fics),
+        }
+    }
+}
+
 /// The identity of a service principal, merged with its application object.
 fn sp_identity_of(
     sp: &RawSp,
     app: Option<&RawApp>,
+    sp_owners: Option<Vec<Owner>>,
+    app_owners: Option<Vec<Owner>>,
     m: &Merged,
     home_id: Option<&str>,
     options: &LoadOptions,
@@ -384,11 +450,14 @@ fn sp_identity_of(
         created: sp.created.or(app.and_then(|a| a.created)),
         last_used: None,
         activity_known: false,
-        owners: owners_of(&[
-            sp.owners.as_ref(),
-            app.and_then(|a| a.owners.as_ref()),
-            m.owner_pages.get(&sp.id),
-            app.and_then(|a| m.owner_pages.get(&a.id)),
+        owners: owners_of([
+            sp_owners.map(Cow::Owned),
+            app_owners.map(Cow::Owned),
+            m.owner_pages
+                .get(&sp.id)
+                .map(|o| Cow::Borrowed(o.as_slice())),
+            app.and_then(|a| m.owner_pages.get(&a.id))
+                .map(|o| Cow::Borrowed(o.as_slice())),
         ]),
         settings: app.map(settings_of).unwrap_or_default(),
         human_login: None,
@@ -397,7 +466,12 @@ fn sp_identity_of(
 }
 
 /// The identity of an application object whose service principal is not exported.
-fn app_identity_of(app: &RawApp, m: &Merged, home_id: Option<&str>) -> Identity {
+fn app_identity_of(
+    app: &RawApp,
+    owners: Option<Vec<Owner>>,
+    m: &Merged,
+    home_id: Option<&str>,
+) -> Identity {
     Identity {
         provider: Provider::Entra,
         kind: IdentityKind::Application,
@@ -413,7 +487,12 @@ fn app_identity_of(app: &RawApp, m: &Merged, home_id: Option<&str>) -> Identity 
         created: app.created,
         last_used: None,
         activity_known: false,
-        owners: owners_of(&[app.owners.as_ref(), m.owner_pages.get(&app.id)]),
+        owners: owners_of([
+            owners.map(Cow::Owned),
+            m.owner_pages
+                .get(&app.id)
+                .map(|o| Cow::Borrowed(o.as_slice())),
+        ]),
         settings: settings_of(app),
         human_login: None,
         source: app.source,
@@ -520,15 +599,16 @@ fn settings_of(app: &RawApp) -> AuthSettings {
     }
 }
 
-/// The union of every owners list the exports gave; `None` when none did.
-fn owners_of(lists: &[Option<&Vec<Owner>>]) -> Option<Vec<Owner>> {
+/// The union of every owners list the exports gave, in order (first of each id
+/// wins); `None` when none did. Owned lists are moved, borrowed ones copied.
+fn owners_of<const N: usize>(lists: [Option<Cow<'_, [Owner]>>; N]) -> Option<Vec<Owner>> {
     if lists.iter().all(Option::is_none) {
         return None;
     }
     let mut out: Vec<Owner> = Vec::new();
-    for o in lists.iter().flatten().flat_map(|l| l.iter()) {
+    for o in lists.into_iter().flatten().flat_map(Cow::into_owned) {
         if !out.iter().any(|x| x.id == o.id) {
-            out.push(o.clone());
+            out.push(o);
         }
     }
     Some(out)
@@ -536,20 +616,27 @@ fn owners_of(lists: &[Option<&Vec<Owner>>]) -> Option<Vec<Owner>> {
 
 /// Credentials read from an object's `passwordCredentials` and `keyCredentials`
 /// (their `identity` is set when they are added).
-fn credentials_of(creds: &[RawCred], host: CredentialHost, out: &mut Vec<Credential>) {
+fn credentials_of(creds: Vec<RawCred>, host: CredentialHost, out: &mut Vec<Credential>) {
     // A SAML signing certificate is stored as a Sign key, a Verify key and a
     // password credential sharing one customKeyIdentifier: all three are token
     // signing material, not client credentials.
-    let signing: HashSet<&str> = creds
-        .iter()
-        .filter(|c| c.usage.as_deref() == Some("Sign"))
-        .filter_map(|c| c.custom_key_identifier.as_deref())
-        .collect();
-    for c in creds {
-        let signing_part = c
-            .custom_key_identifier
-            .as_deref()
-            .is_some_and(|k| signing.contains(k));
+    let signing_parts: Vec<bool> = {
+        let signing: HashSet<&str> = creds
+            .iter()
+            .filter(|c| c.usage.as_deref() == Some("Sign"))
+            .filter_map(|c| c.custom_key_identifier.as_deref())
+            .collect();
+        creds
+            .iter()
+            .map(|c| {
+                c.custom_key_identifier
+                    .as_deref()
+                    .is_some_and(|k| signing.contains(k))
+            })
+            .collect()
+    };
+    out.reserve(creds.len());
+    for (c, signing_part) in creds.into_iter().zip(signing_parts) {
         out.push(Credential {
             identity: usize::MAX,
             kind: match c.kind {
@@ -557,12 +644,12 @@ fn credentials_of(creds: &[RawCred], host: CredentialHost, out: &mut Vec<Credent
                 RawCredKind::Key => CredentialKind::Certificate,
             },
             host,
-            key_id: c.key_id.clone(),
-            name: c.name.clone(),
+            key_id: c.key_id,
+            name: c.name,
             usage: if signing_part {
                 Some("Sign".to_string())
             } else {
-                c.usage.clone()
+                c.usage
             },
             created: c.start,
             expires: c.end,
@@ -575,36 +662,48 @@ fn credentials_of(creds: &[RawCred], host: CredentialHost, out: &mut Vec<Credent
 }
 
 /// An application object's credentials: secrets, certificates and federated ones.
-fn app_credentials_of(app: &RawApp, m: &Merged, out: &mut Vec<Credential>) {
-    credentials_of(&app.creds, CredentialHost::Application, out);
+/// Federated credentials are de-duplicated by issuer, subject, expression and name:
+/// the inline list first, then the app's `federatedIdentityCredentials` pages.
+fn app_credentials_of(
+    app: &RawApp,
+    creds: Vec<RawCred>,
+    fics: Vec<RawFic>,
+    m: &Merged,
+    out: &mut Vec<Credential>,
+) {
+    credentials_of(creds, CredentialHost::Application, out);
     let paged = m.fic_pages.get(&app.id).map(Vec::as_slice).unwrap_or(&[]);
-    let mut seen = HashSet::default();
-    for f in app.fics.iter().chain(paged) {
-        let key = (
-            f.issuer.clone(),
-            f.subject.clone(),
-            f.expression.clone(),
-            f.name.clone(),
-        );
-        if !seen.insert(key) {
-            continue;
+    let mut kept: Vec<RawFic> = Vec::new();
+    let same = |a: &RawFic, b: &RawFic| {
+        (&a.issuer, &a.subject, &a.expression, &a.name)
+            == (&b.issuer, &b.subject, &b.expression, &b.name)
+    };
+    for f in fics
+        .into_iter()
+        .map(Cow::Owned)
+        .chain(paged.iter().map(Cow::Borrowed))
+    {
+        if !kept.iter().any(|k| same(k, &f)) {
+            kept.push(f.into_owned());
         }
+    }
+    for f in kept {
         out.push(Credential {
             identity: usize::MAX,
             kind: CredentialKind::Federated,
             host: CredentialHost::Application,
-            key_id: f.id.clone(),
-            name: f.name.clone(),
+            key_id: f.id,
+            name: f.name,
             usage: None,
             created: None,
             expires: None,
             last_used: None,
-            federation: Some(Federation {
-                issuer: f.issuer.clone(),
-                subject: f.subject.clone(),
-                expression: f.expression.clone(),
-                audiences: f.audiences.clone(),
-            }),
+            federation: Some(Box::new(Federation {
+                issuer: f.issuer,
+                subject: f.subject,
+                expression: f.expression,
+                audiences: f.audiences,
+            })),
             active: None,
             source: f.source,
         });
