@@ -43,7 +43,7 @@ fn write_report_chunked(report: &Report, out: &mut dyn Write, chunk_len: usize) 
             .collect();
         parts
             .into_par_iter()
-            .map(|part| render_chunk(findings.range(part), 1024))
+            .map(|part| render_chunk(findings.range(part), 1280))
             .collect()
     };
     // The head, its risk list and the first batch of findings are rendered at once.
