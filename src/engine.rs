@@ -91,33 +91,34 @@ pub fn run_settings(inv: &Inventory, now: Timestamp, settings: &Settings) -> Vec
     for part in parts {
         findings.extend(part);
     }
+    sort_and_dedupe(inv, findings)
+}
+
+/// Sorts settled findings into report order and drops repeated fingerprints.
+fn sort_and_dedupe(inv: &Inventory, mut findings: Vec<Settled>) -> Vec<Settled> {
     // Order by severity, check, identity name and fingerprint (the original order
     // breaks ties between duplicates), keep the first of each fingerprint, and
-    // move the findings into that order in place.
-    let mut order: Vec<(
-        std::cmp::Reverse<Severity>,
-        &'static str,
-        &str,
-        Fingerprint,
-        usize,
-    )> = findings
+    // move the findings into that order in place. The first three are packed into
+    // one integer of ranks, so that a sort entry is 16 bytes, not 80.
+    let ranks = Ranks::of(inv);
+    let mut order: Vec<(u64, u32)> = findings
         .par_iter()
         .enumerate()
-        .map(|(i, f)| {
-            (
-                std::cmp::Reverse(f.severity),
-                f.check_id,
-                name_of(inv, f),
-                f.fingerprint,
-                i,
-            )
-        })
+        .map(|(i, f)| (ranks.key(f), i as u32))
         .collect();
-    order.par_sort_unstable();
+    order.par_sort_unstable_by(|a, b| {
+        let (fa, fb) = (&findings[a.1 as usize], &findings[b.1 as usize]);
+        // Equal keys mean equal names (ranks are dense); check ids differ only
+        // for ids outside the registry, which share the last rank.
+        a.0.cmp(&b.0)
+            .then_with(|| fa.check_id.cmp(fb.check_id))
+            .then_with(|| fa.fingerprint.cmp(&fb.fingerprint))
+            .then(a.1.cmp(&b.1))
+    });
     let before = order.len();
-    order.dedup_by(|a, b| a.3 == b.3);
+    order.dedup_by(|a, b| findings[a.1 as usize].fingerprint == findings[b.1 as usize].fingerprint);
     let kept = order.len();
-    let mut target: Vec<usize> = order.into_iter().map(|k| k.4).collect();
+    let mut target: Vec<usize> = order.into_iter().map(|k| k.1 as usize).collect();
     if kept < before {
         let mut is_kept = vec![false; before];
         for &i in &target {
@@ -151,10 +152,43 @@ fn permute<T>(items: &mut [T], from: &[usize]) {
     }
 }
 
-fn name_of<'a>(inv: &'a Inventory, f: &Settled) -> &'a str {
-    f.identity()
-        .map(|i| inv.identities[i].name.as_str())
-        .unwrap_or("")
+/// Ranks that order findings as (severity descending, check id, identity name)
+/// would: checks by id and identities by name, equal names sharing a rank.
+struct Ranks {
+    checks: std::collections::HashMap<&'static str, u64>,
+    names: Vec<u64>,
+}
+
+impl Ranks {
+    fn of(inv: &Inventory) -> Ranks {
+        let mut ids: Vec<&'static str> = registry::ALL.iter().map(|c| c.id).collect();
+        ids.sort_unstable();
+        let checks = ids.into_iter().zip(0..).collect();
+        let mut by_name: Vec<u32> = (0..inv.identities.len() as u32).collect();
+        by_name.par_sort_unstable_by_key(|&i| inv.identities[i as usize].name.as_str());
+        // A finding without an identity sorts as the name "", rank 0.
+        let mut names = vec![0u64; inv.identities.len()];
+        let (mut rank, mut last) = (0u64, "");
+        for i in by_name {
+            let name = inv.identities[i as usize].name.as_str();
+            if name != last {
+                rank += 1;
+                last = name;
+            }
+            names[i as usize] = rank;
+        }
+        Ranks { checks, names }
+    }
+
+    /// Severity (descending) in the top byte, then the check's rank (16 bits; an
+    /// unknown id ranks last, and the sort compares the ids themselves on ties),
+    /// then the identity name's rank.
+    fn key(&self, f: &Settled) -> u64 {
+        let severity = u64::from(Severity::Critical as u8 - f.severity as u8);
+        let check = self.checks.get(f.check_id).copied().unwrap_or(0xffff);
+        let name = f.identity().map_or(0, |i| self.names[i]);
+        (severity << 56) | (check.min(0xffff) << 40) | name.min((1 << 40) - 1)
+    }
 }
 
 /// A finding's identity across runs and machines: the check, the provider, the
@@ -188,7 +222,80 @@ pub fn fingerprint(inv: &Inventory, f: &Finding) -> Fingerprint {
 
 #[cfg(test)]
 mod tests {
-    use super::permute;
+    use super::*;
+    use crate::checks::testkit::Kit;
+    use crate::model::{Origin, Provenance};
+
+    /// The packed-rank sort gives the order of a plain sort by (severity
+    /// descending, check id, identity name, fingerprint, original position), and
+    /// keeps the first finding of each fingerprint.
+    #[test]
+    fn ranked_sort_matches_the_plain_sort_and_dedupes() {
+        let mut k = Kit::new();
+        let names = ["zeta", "alpha", "mid", "alpha", "", "beta"];
+        let ids: Vec<usize> = names.iter().map(|n| k.sp(n, Origin::Home)).collect();
+        let inv = k.finish();
+        let checks = [
+            "ENTRA-013",
+            "ENTRA-001",
+            "AWS-002",
+            "NOT-IN-REGISTRY",
+            "ENTRA-013",
+        ];
+        let severities = [
+            Severity::Low,
+            Severity::Critical,
+            Severity::Medium,
+            Severity::High,
+        ];
+        let mut findings = Vec::new();
+        for n in 0..120usize {
+            let mut f = Finding::new(
+                checks[n % checks.len()],
+                severities[n % severities.len()],
+                ids[n % ids.len()],
+                "",
+                format!("finding {n}"),
+                Provenance::default(),
+            );
+            if n % 11 == 0 {
+                f.identity = None;
+            }
+            // Every seventh repeats an earlier fingerprint.
+            let fp = if n % 7 == 0 { n / 2 } else { n };
+            f.fingerprint = Fingerprint::from_ascii(&format!("{fp:032}"));
+            findings.push(Settled::from(f));
+        }
+        let name = |f: &Settled| f.identity().map_or("", |i| inv.identities[i].name.as_str());
+        let mut expected: Vec<(usize, &Settled)> = findings.iter().enumerate().collect();
+        expected.sort_by(|(ia, a), (ib, b)| {
+            (
+                std::cmp::Reverse(a.severity),
+                a.check_id,
+                name(a),
+                a.fingerprint,
+                ia,
+            )
+                .cmp(&(
+                    std::cmp::Reverse(b.severity),
+                    b.check_id,
+                    name(b),
+                    b.fingerprint,
+                    ib,
+                ))
+        });
+        expected.dedup_by(|a, b| a.1.fingerprint == b.1.fingerprint);
+        let expected: Vec<String> = expected
+            .iter()
+            .map(|(_, f)| f.message().to_string())
+            .collect();
+        let got: Vec<String> = sort_and_dedupe(&inv, findings.clone())
+            .iter()
+            .map(|f| f.message().to_string())
+            .collect();
+        assert_eq!(got, expected);
+        assert!(got.len() < findings.len(), "duplicates were dropped");
+    }
 
     #[test]
     fn permute_moves_each_item_to_its_place() {
