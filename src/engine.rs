@@ -74,16 +74,18 @@ pub fn run_settings(inv: &Inventory, now: Timestamp, settings: &Settings) -> Vec
             };
             // Settle each task's findings while they are few: override the severity,
             // fingerprint, and compact each one (subject dropped, texts joined).
-            (registry::ALL[*c].run)(&ctx)
-                .into_iter()
-                .map(|mut f| {
-                    if let Some(&s) = settings.severity.get(f.check_id) {
-                        f.severity = s;
-                    }
-                    let fingerprint = fingerprint(inv, &f);
-                    Settled::new(f, fingerprint)
-                })
-                .collect()
+            let found = (registry::ALL[*c].run)(&ctx);
+            // A fresh vector: `collect` would reuse the findings' buffer, twice as
+            // wide as the settled findings need, and keep it until the merge below.
+            let mut settled = Vec::with_capacity(found.len());
+            settled.extend(found.into_iter().map(|mut f| {
+                if let Some(&s) = settings.severity.get(f.check_id) {
+                    f.severity = s;
+                }
+                let fingerprint = fingerprint(inv, &f);
+                Settled::new(f, fingerprint)
+            }));
+            settled
         })
         .collect();
     // One allocation for all, each task's part freed as soon as it is moved.
