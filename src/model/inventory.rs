@@ -96,6 +96,11 @@ impl InventoryBuilder {
         // Stable sorts keep the importers' deterministic order within an identity.
         inv.credentials.sort_by_key(|c| c.identity);
         inv.grants.sort_by_key(|g| g.identity);
+        // Joins push grants one by one: a doubled vector can be half empty, which at
+        // 300,000 grants is tens of megabytes held through the checks.
+        inv.identities.shrink_to_fit();
+        inv.credentials.shrink_to_fit();
+        inv.grants.shrink_to_fit();
         inv.credential_ranges = ranges(n, inv.credentials.iter().map(|c| c.identity));
         inv.grant_ranges = ranges(n, inv.grants.iter().map(|g| g.identity));
         inv.user_index = inv
