@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::checks::{Ctx, Finding, Fingerprint, Settled, Severity, Thresholds, registry};
 use crate::model::Inventory;
+use crate::reorder::permute;
 
 /// Runs all registered checks.
 pub fn run(inv: &Inventory, now: Timestamp, thresholds: Thresholds) -> Vec<Settled> {
@@ -131,27 +132,6 @@ fn sort_and_dedupe(inv: &Inventory, mut findings: Vec<Settled>) -> Vec<Settled> 
     permute(&mut findings, &target);
     findings.truncate(kept);
     findings
-}
-
-/// Reorders `items` in place so that position `k` holds what was at `from[k]`
-/// (`from` is a permutation), following each cycle with swaps.
-fn permute<T>(items: &mut [T], from: &[usize]) {
-    let mut done = vec![false; items.len()];
-    for start in 0..items.len() {
-        if done[start] {
-            continue;
-        }
-        let mut k = start;
-        loop {
-            done[k] = true;
-            let src = from[k];
-            if src == start {
-                break;
-            }
-            items.swap(k, src);
-            k = src;
-        }
-    }
 }
 
 /// Ranks that order findings as (severity descending, check id, identity name)
@@ -297,19 +277,5 @@ mod tests {
             .collect();
         assert_eq!(got, expected);
         assert!(got.len() < findings.len(), "duplicates were dropped");
-    }
-
-    #[test]
-    fn permute_moves_each_item_to_its_place() {
-        // Two cycles (0 2 4) and (1 3), and a fixed point.
-        let mut items = vec!["a", "b", "c", "d", "e", "f"];
-        permute(&mut items, &[2, 3, 4, 1, 0, 5]);
-        assert_eq!(items, ["c", "d", "e", "b", "a", "f"]);
-        let mut same = vec![1, 2, 3];
-        permute(&mut same, &[0, 1, 2]);
-        assert_eq!(same, [1, 2, 3]);
-        let mut none: Vec<u8> = Vec::new();
-        permute(&mut none, &[]);
-        assert!(none.is_empty());
     }
 }

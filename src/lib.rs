@@ -17,6 +17,7 @@ pub mod import;
 pub mod model;
 pub mod policy;
 pub mod reference;
+pub mod reorder;
 pub mod report;
 pub mod time;
 pub mod timing;

@@ -94,8 +94,8 @@ impl InventoryBuilder {
         let inv = &mut self.inventory;
         let n = inv.identities.len();
         // Stable sorts keep the importers' deterministic order within an identity.
-        inv.credentials.sort_by_key(|c| c.identity);
-        inv.grants.sort_by_key(|g| g.identity);
+        crate::reorder::stable_sort_by_key(&mut inv.credentials, |c| c.identity);
+        crate::reorder::stable_sort_by_key(&mut inv.grants, |g| g.identity);
         // Joins push grants one by one: a doubled vector can be half empty, which at
         // 300,000 grants is tens of megabytes held through the checks.
         inv.identities.shrink_to_fit();

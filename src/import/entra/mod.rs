@@ -381,9 +381,7 @@ pub fn parse(
                         Ok(part)
                     })
                     .collect::<Result<_, InputError>>()?;
-                for part in parts {
-                    out.append(part);
-                }
+                out.append_all(parts);
             }
         }
         shapes.push(shape_name(doc, page, &items));

@@ -186,6 +186,31 @@ impl FileRecords {
     }
 
     /// Appends another part of the same file, keeping order.
+    /// Appends `parts` in order, each list grown once to its final length: growing
+    /// by doubling would copy the large ones several times and leave up to half
+    /// of the last allocation unused.
+    pub fn append_all(&mut self, parts: Vec<FileRecords>) {
+        macro_rules! reserve {
+            ($($field:ident),*) => {
+                $(self.$field.reserve_exact(parts.iter().map(|p| p.$field.len()).sum());)*
+            };
+        }
+        reserve!(
+            sps,
+            apps,
+            assignments,
+            consents,
+            users,
+            role_assignments,
+            sp_activity,
+            credential_activity,
+            exposures
+        );
+        for part in parts {
+            self.append(part);
+        }
+    }
+
     pub fn append(&mut self, mut other: FileRecords) {
         self.sps.append(&mut other.sps);
         self.apps.append(&mut other.apps);
