@@ -137,3 +137,56 @@ fn a_file_larger_than_memory_is_refused_before_reading_and_the_rest_is_scanned()
     );
     assert_eq!(report["summary"]["identities"], 34);
 }
+
+#[test]
+fn a_large_graph_page_is_read_in_blocks_with_its_lines_and_digest() {
+    // A Graph page of service principals past the size from which exports are read
+    // in blocks (64 MiB), each object padded with text that has two-byte
+    // characters, so that blocks end inside objects and inside characters.
+    use sha2::{Digest, Sha256};
+    const SPS: usize = 1100;
+    let pad = "é".repeat(31_000);
+    let mut text = String::from(
+        "{\n  \"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#servicePrincipals\",\n  \"value\": [\n",
+    );
+    let mut starts = Vec::new();
+    for i in 0..SPS {
+        if i > 0 {
+            text.push_str(",\n");
+        }
+        starts.push(text.matches('\n').count() + 1);
+        let sp = serde_json::json!({
+            "id": format!("00000000-0000-4000-8000-{i:012}"),
+            "appId": format!("10000000-0000-4000-8000-{i:012}"),
+            "displayName": format!("padded-sp-{i}"),
+            "servicePrincipalType": "Application",
+            "appOwnerOrganizationId": "a1b2c3d4-0000-4000-8000-00000000c0de",
+            "notes": pad,
+        });
+        text.push_str(&serde_json::to_string_pretty(&sp).unwrap());
+    }
+    text.push_str("\n  ],\n  \"@odata.nextLink\": \"https://graph.microsoft.com/v1.0/servicePrincipals?$skiptoken=x\"\n}\n");
+    assert!(text.len() > 64 << 20, "{} bytes", text.len());
+    let dir = dir_with(&[("servicePrincipals.json", text.as_bytes())]);
+    let (code, report, stderr) = json("inventory", &[dir.path()], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let input = &report["inputs"][0];
+    assert_eq!(input["format"], "entra.graph-page");
+    let digest: String = Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(input["sha256"], digest.as_str());
+    let identities = report["identities"].as_array().unwrap();
+    assert_eq!(identities.len(), SPS);
+    for identity in identities {
+        let i: usize = identity["name"].as_str().unwrap()["padded-sp-".len()..]
+            .parse()
+            .unwrap();
+        assert_eq!(
+            identity["location"]["line"], starts[i],
+            "{}",
+            identity["name"]
+        );
+    }
+}

@@ -24,6 +24,8 @@ pub struct LineIndex<'a> {
     /// `checkpoints[i]` is the byte offset of newline number `(i + 1) * STRIDE`
     /// (counting from 1).
     checkpoints: Vec<usize>,
+    /// The line `text` starts on in its file (1 unless the text is a later part of it).
+    first_line: u32,
 }
 
 impl<'a> LineIndex<'a> {
@@ -31,11 +33,20 @@ impl<'a> LineIndex<'a> {
     const STRIDE: usize = 16;
 
     pub fn new(text: &'a str) -> Self {
+        Self::starting_at(text, 1)
+    }
+
+    /// The index of a part of a file that starts on line `first_line`.
+    pub fn starting_at(text: &'a str, first_line: u32) -> Self {
         let checkpoints = memchr::memchr_iter(b'\n', text.as_bytes())
             .skip(Self::STRIDE - 1)
             .step_by(Self::STRIDE)
             .collect();
-        LineIndex { text, checkpoints }
+        LineIndex {
+            text,
+            checkpoints,
+            first_line,
+        }
     }
 
     /// The line on which `raw` (a slice of this file's text) starts.
@@ -54,7 +65,7 @@ impl<'a> LineIndex<'a> {
             n => self.checkpoints[n - 1] + 1,
         };
         let between = memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..offset]).count();
-        (passed * Self::STRIDE + between + 1) as u32
+        (passed * Self::STRIDE + between) as u32 + self.first_line
     }
 }
 

@@ -303,7 +303,14 @@ enum FileOutcome {
     },
 }
 
+/// Files at least this large are first offered to the block reader
+/// ([`entra::stream`]), which never holds their whole text.
+const STREAM_FROM: u64 = 64 << 20;
+
 fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
+    if let Some(outcome) = stream_file(file, index) {
+        return outcome;
+    }
     let bytes = match source::read_bytes(file) {
         Ok(b) => b,
         Err(e) => return FileOutcome::Error(e),
@@ -314,6 +321,25 @@ fn parse_file(file: &InputFile, index: u32) -> FileOutcome {
         || parse_bytes(file, index, &bytes),
     );
     outcome.with_sha256(sha256)
+}
+
+/// A large Entra list read in blocks; `None` when the file is small, cannot be
+/// opened, or is not of a shape the block reader takes.
+fn stream_file(file: &InputFile, index: u32) -> Option<FileOutcome> {
+    let f = std::fs::File::open(&file.path).ok()?;
+    if f.metadata().ok()?.len() < STREAM_FROM {
+        return None;
+    }
+    let path = file.display();
+    Some(
+        match entra::stream::read(f, entra::stream::BLOCK, index, &path)? {
+            Ok(streamed) => FileOutcome::Entra {
+                sha256: streamed.sha256,
+                records: Box::new(streamed.records),
+            },
+            Err(e) => FileOutcome::Error(e),
+        },
+    )
 }
 
 impl FileOutcome {
@@ -511,5 +537,45 @@ fn syntax_message(e: &serde_json::Error) -> String {
     match full.rfind(" at line ") {
         Some(i) => full[..i].to_string(),
         None => full,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_of(dir: &std::path::Path, name: &str, text: &str) -> InputFile {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        InputFile {
+            path,
+            explicit: true,
+        }
+    }
+
+    /// Large lists go to the block reader, small files and other shapes do not.
+    #[test]
+    fn large_entra_lists_are_streamed_and_the_rest_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let sp = |notes: usize| {
+            format!(
+                r#"[{{"id": "00000000-0000-4000-8000-000000000001", "appId": "10000000-0000-4000-8000-000000000001", "servicePrincipalType": "Application", "notes": "{}"}}]"#,
+                "x".repeat(notes)
+            )
+        };
+        let large = file_of(dir.path(), "large.json", &sp(STREAM_FROM as usize));
+        match stream_file(&large, 0) {
+            Some(FileOutcome::Entra { records, sha256 }) => {
+                assert_eq!(records.sps.len(), 1);
+                assert_eq!(sha256.len(), 64);
+            }
+            _ => panic!("a large Entra array is streamed"),
+        }
+        let small = file_of(dir.path(), "small.json", &sp(10));
+        assert!(stream_file(&small, 0).is_none());
+        // Large, but an object: read whole.
+        let object = format!(r#"{{"notes": "{}"}}"#, "x".repeat(STREAM_FROM as usize));
+        let object = file_of(dir.path(), "object.json", &object);
+        assert!(stream_file(&object, 0).is_none());
     }
 }

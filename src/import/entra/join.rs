@@ -753,14 +753,19 @@ fn add_assignments(
         }
     }
     // Parallel: resolve each appRoleId against its resource's app roles.
-    let resolved: Vec<(Grant, bool)> = todo
-        .par_iter()
-        .map(|&(a, identity)| resolve_assignment(a, identity, sps_by_id, pool))
-        .collect();
-    let unresolved = resolved.iter().filter(|(_, ok)| !ok).count();
+    // Grants are written straight into the inventory's list, grown once.
+    let unresolved = std::sync::atomic::AtomicUsize::new(0);
+    b.inventory.grants.reserve_exact(todo.len());
     b.inventory
         .grants
-        .extend(resolved.into_iter().map(|(g, _)| g));
+        .par_extend(todo.par_iter().map(|&(a, identity)| {
+            let (grant, resolved) = resolve_assignment(a, identity, sps_by_id, pool);
+            if !resolved {
+                unresolved.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            grant
+        }));
+    let unresolved = unresolved.into_inner();
     if missing_principal > 0 {
         let reason = format!(
             "{missing_principal} app role assignments name a service principal that is not in the export"
@@ -869,9 +874,10 @@ fn add_consents(
         .par_iter()
         .map(|&(c, identity)| consent_grants(c, identity, sps_by_id, pool))
         .collect();
+    // Exactly: `reserve` would double a list of a few hundred thousand grants.
     b.inventory
         .grants
-        .reserve(grants.iter().map(Vec::len).sum::<usize>());
+        .reserve_exact(grants.iter().map(Vec::len).sum::<usize>());
     b.inventory.grants.extend(grants.into_iter().flatten());
     if missing_client > 0 {
         let reason = format!(

@@ -16,6 +16,7 @@ use super::json::{JsonType, LineIndex, Obj, elements, page};
 mod join;
 mod objects;
 mod records;
+pub mod stream;
 
 pub use join::join;
 pub use records::FileRecords;
@@ -348,40 +349,11 @@ pub fn parse(
                 });
             }
             _ => {
-                if ctx == Context::SpActivityReport {
-                    out.sp_activity_present = true;
-                }
-                // A users export: a `users` page, or a context-free list of users only
-                // (`az ad user list`). Owner lists are not users exports.
-                if matches!(ctx, Context::Items(Kind::User))
-                    || (ctx == Context::Unknown
-                        && !items.is_empty()
-                        && items
-                            .iter()
-                            .all(|i| Obj::parse(i).and_then(|o| classify(&o)) == Some(Kind::User)))
-                {
-                    out.users_present = true;
-                }
-                // Large pages are read in parallel chunks, appended in order.
-                let parts: Vec<FileRecords> = items
-                    .par_chunks(CHUNK)
-                    .map(|chunk| {
-                        let mut part = FileRecords::default();
-                        for item in chunk {
-                            let Some(o) = Obj::parse(item) else { continue };
-                            let kind = match &ctx {
-                                Context::Items(k) => Some(*k),
-                                Context::SpActivityReport => Some(Kind::SpActivity),
-                                _ => classify(&o),
-                            };
-                            if let Some(kind) = kind {
-                                p.object(kind, &o, item, &mut part)?;
-                            }
-                        }
-                        Ok(part)
-                    })
-                    .collect::<Result<_, InputError>>()?;
-                out.append_all(parts);
+                // `az ad user list`: an array of users is a users export. Owner
+                // lists are not.
+                out.users_present |= matches!(ctx, Context::Items(Kind::User))
+                    || (ctx == Context::Unknown && all_users(&items));
+                parse_items(&p, &ctx, &items, &mut out)?;
             }
         }
         shapes.push(shape_name(doc, page, &items));
@@ -389,6 +361,47 @@ pub fn parse(
     shapes.dedup();
     out.format = format!("entra.{}", shapes.join("+"));
     Ok(out)
+}
+
+/// True when `items` is not empty and every item is a user.
+fn all_users(items: &[&RawValue]) -> bool {
+    !items.is_empty()
+        && items
+            .iter()
+            .all(|i| Obj::parse(i).and_then(|o| classify(&o)) == Some(Kind::User))
+}
+
+/// Reads a list of objects of one page (or array) into records, in parallel chunks
+/// appended in order.
+fn parse_items(
+    p: &objects::Parser,
+    ctx: &Context,
+    items: &[&RawValue],
+    out: &mut FileRecords,
+) -> Result<(), InputError> {
+    if *ctx == Context::SpActivityReport {
+        out.sp_activity_present = true;
+    }
+    let parts: Vec<FileRecords> = items
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut part = FileRecords::default();
+            for item in chunk {
+                let Some(o) = Obj::parse(item) else { continue };
+                let kind = match ctx {
+                    Context::Items(k) => Some(*k),
+                    Context::SpActivityReport => Some(Kind::SpActivity),
+                    _ => classify(&o),
+                };
+                if let Some(kind) = kind {
+                    p.object(kind, &o, item, &mut part)?;
+                }
+            }
+            Ok(part)
+        })
+        .collect::<Result<_, InputError>>()?;
+    out.append_all(parts);
+    Ok(())
 }
 
 /// A short name for the export shape, for the report's `inputs[].format`.
