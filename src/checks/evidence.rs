@@ -68,11 +68,19 @@ impl EvidenceMap {
         }
     }
 
-    /// The compact JSON text, once frozen.
-    pub fn frozen_text(&self) -> Option<&str> {
+    /// Appends the evidence in the packed form settled findings keep
+    /// ([`super::packed`]).
+    pub(super) fn pack_into(&self, out: &mut Vec<u8>) {
         match &self.0 {
-            Repr::Frozen(raw) => Some(raw.get()),
-            Repr::Open(_) => None,
+            Repr::Open(entries) => super::packed::pack(entries, out),
+            Repr::Frozen(_) => {
+                let owned: Vec<(Cow<'static, str>, Value)> = self
+                    .entries()
+                    .into_iter()
+                    .map(|(k, v)| (Cow::Owned(k.into_owned()), v))
+                    .collect();
+                super::packed::pack(&owned, out);
+            }
         }
     }
 
@@ -136,13 +144,6 @@ impl Serialize for EvidenceMap {
             Repr::Frozen(raw) => raw.serialize(s),
         }
     }
-}
-
-/// The named values of a JSON object's text, in document order.
-pub(super) fn entries_of(text: &str) -> Vec<(String, Value)> {
-    serde_json::from_str::<Ordered>(text)
-        .map(|o| o.0)
-        .unwrap_or_default()
 }
 
 /// A JSON object read back with its keys in document order.

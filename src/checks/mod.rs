@@ -19,6 +19,7 @@ pub mod github;
 pub mod k8s;
 pub mod meta;
 pub mod okta;
+mod packed;
 pub mod registry;
 mod settled;
 

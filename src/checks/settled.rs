@@ -3,8 +3,9 @@
 //! A large estate yields hundreds of thousands of findings, and each [`Finding`] a
 //! check builds is a wide struct with two or three strings. Once the engine has
 //! applied overrides and computed the fingerprint, it turns each one into a
-//! [`Settled`]: the message, the evidence (compact JSON) and the target share one
-//! allocation, and the struct is half as wide. Reports read it through accessors.
+//! [`Settled`]: the message, the evidence (packed: [`super::packed`]) and the
+//! target share one allocation, and the struct is half as wide. Reports read it
+//! through accessors; the evidence unpacks to the compact JSON it always was.
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -30,26 +31,33 @@ pub struct Settled {
 
 const NO_IDENTITY: u32 = u32::MAX;
 
+thread_local! {
+    /// Where each thread builds a finding's text before it is copied out.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::default();
+}
+
 impl Settled {
     /// Settles `f` with the fingerprint the engine computed for it (the finding's
     /// own field is ignored), freezing its evidence and dropping its subject.
     pub fn new(f: Finding, fingerprint: Fingerprint) -> Settled {
-        let mut evidence = f.evidence;
-        evidence.freeze();
-        let evidence = evidence.frozen_text().unwrap_or("{}");
         let target = f.target.as_deref().unwrap_or("");
-        let mut text = String::with_capacity(f.message.len() + evidence.len() + target.len());
-        text.push_str(&f.message);
-        text.push_str(evidence);
-        text.push_str(target);
-        // Offsets fit in u32: a finding's text is a few hundred bytes.
-        let ends = [
-            f.message.len() as u32,
-            (f.message.len() + evidence.len()) as u32,
-        ];
+        // Built in a scratch buffer, then copied into an allocation of its exact
+        // size: a grown buffer shrunk in place would keep its spare bytes.
+        let (text, ends) = SCRATCH.with(|scratch| {
+            let mut buf = scratch.borrow_mut();
+            buf.clear();
+            buf.extend_from_slice(f.message.as_bytes());
+            f.evidence.pack_into(&mut buf);
+            // Offsets fit in u32: a finding's text is a few hundred bytes.
+            let ends = [f.message.len() as u32, buf.len() as u32];
+            buf.extend_from_slice(target.as_bytes());
+            // Built from strings and serde_json output: always UTF-8.
+            let text: Box<str> = String::from_utf8_lossy(&buf).into();
+            (text, ends)
+        });
         Settled {
             fingerprint,
-            text: text.into_boxed_str(),
+            text,
             check_id: f.check_id,
             ends,
             identity: f
@@ -71,7 +79,7 @@ impl Settled {
         &self.text[..self.ends[0] as usize]
     }
 
-    /// The evidence, as compact JSON text (an object; `{}` when there is none).
+    /// The evidence (an object; `{}` when there is none).
     pub fn evidence(&self) -> FrozenEvidence<'_> {
         FrozenEvidence(&self.text[self.ends[0] as usize..self.ends[1] as usize])
     }
@@ -90,22 +98,25 @@ impl From<Finding> for Settled {
     }
 }
 
-/// A settled finding's evidence: a JSON object as compact text, written as is.
+/// A settled finding's evidence, packed; written as compact JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FrozenEvidence<'a>(&'a str);
 
-impl<'a> FrozenEvidence<'a> {
-    pub fn as_str(&self) -> &'a str {
-        self.0
+impl FrozenEvidence<'_> {
+    /// The evidence as compact JSON text, as `serde_json` writes the object.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(self.0.len() * 2 + 2);
+        super::packed::unpack(self.0, &mut out);
+        out
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0 == "{}"
+        self.0.is_empty()
     }
 
     /// The named values, in order.
     pub fn entries(&self) -> Vec<(String, serde_json::Value)> {
-        super::evidence::entries_of(self.0)
+        super::packed::entries(self.0)
     }
 
     /// The value of `key`, or `null`.
@@ -120,9 +131,8 @@ impl<'a> FrozenEvidence<'a> {
 
 impl Serialize for FrozenEvidence<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // The text was written by serde_json: reading it back as a raw value only
-        // checks it and keeps its bytes, which are then written verbatim.
-        let raw: &RawValue = serde_json::from_str(self.0).map_err(serde::ser::Error::custom)?;
+        // The unpacked text is serde_json's own output: written verbatim.
+        let raw = RawValue::from_string(self.to_json()).map_err(serde::ser::Error::custom)?;
         raw.serialize(s)
     }
 }
@@ -152,7 +162,7 @@ mod tests {
         let s = Settled::new(finding(None), Fingerprint::from_ascii("abc"));
         assert_eq!(s.message(), "app holds Directory.ReadWrite.All");
         assert_eq!(
-            s.evidence().as_str(),
+            s.evidence().to_json(),
             r#"{"permission":"Directory.ReadWrite.All","tier":0}"#
         );
         assert_eq!(s.evidence().value("tier"), serde_json::json!(0));
@@ -162,7 +172,7 @@ mod tests {
         assert_eq!(s.source, Provenance { file: 2, line: 40 });
         assert_eq!(
             serde_json::to_string(&s.evidence()).unwrap(),
-            s.evidence().as_str()
+            s.evidence().to_json()
         );
     }
 
@@ -175,6 +185,7 @@ mod tests {
         let s = Settled::from(f);
         assert_eq!(s.message(), "");
         assert!(s.evidence().is_empty());
+        assert_eq!(s.evidence().to_json(), "{}");
         assert_eq!(s.target(), Some("projects/demo"));
         assert_eq!(s.identity(), None);
         // An empty target is still a target.

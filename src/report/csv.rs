@@ -97,7 +97,7 @@ fn rows(
     // Rows are about 570 bytes: one allocation for the whole chunk.
     let mut w = writer(Vec::with_capacity(range.len() * 640));
     for f in report.findings.range(range) {
-        let evidence = f.evidence.as_str();
+        let evidence = f.evidence.to_json();
         let score = scores
             .get(&(f.identity.provider, f.identity.id))
             .map(u32::to_string)
@@ -117,7 +117,7 @@ fn rows(
             f.location.path,
             &line,
             f.fingerprint,
-            evidence,
+            &evidence,
             &score,
             f.suppression.map_or("", |s| s.reason.as_str()),
             f.baseline.unwrap_or(""),

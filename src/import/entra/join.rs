@@ -46,53 +46,45 @@ struct Merged {
     duplicates: usize,
 }
 
-fn merge(files: Vec<FileRecords>) -> Merged {
-    let mut m = Merged::default();
-    let mut sp_seen: HashMap<String, usize> = HashMap::default();
-    let mut app_seen: HashMap<String, usize> = HashMap::default();
+fn merge(mut files: Vec<FileRecords>) -> Merged {
+    // The large lists are moved, not copied, when one file holds them all (the
+    // usual case): a copy of 100,000 SP records would double them for a while.
+    let mut m = Merged {
+        sps: concat(files.iter_mut().map(|f| std::mem::take(&mut f.sps))),
+        apps: concat(files.iter_mut().map(|f| std::mem::take(&mut f.apps))),
+        assignments: concat(files.iter_mut().map(|f| std::mem::take(&mut f.assignments))),
+        consents: concat(files.iter_mut().map(|f| std::mem::take(&mut f.consents))),
+        ..Merged::default()
+    };
+    m.duplicates += dedupe(
+        &mut m.sps,
+        |sp| &sp.id,
+        |kept, sp| {
+            if kept.owners.is_none() {
+                kept.owners = sp.owners.take();
+            }
+            kept.assignments.append(&mut sp.assignments);
+            if kept.creds.is_empty() {
+                kept.creds = std::mem::take(&mut sp.creds);
+            }
+        },
+    );
+    m.duplicates += dedupe(
+        &mut m.apps,
+        |app| &app.id,
+        |kept, app| {
+            if kept.owners.is_none() {
+                kept.owners = app.owners.take();
+            }
+            if kept.fics.is_empty() {
+                kept.fics = std::mem::take(&mut app.fics);
+            }
+            if kept.creds.is_empty() {
+                kept.creds = std::mem::take(&mut app.creds);
+            }
+        },
+    );
     for f in files {
-        for sp in f.sps {
-            match sp_seen.get(&sp.id) {
-                Some(&i) => {
-                    m.duplicates += 1;
-                    let kept = &mut m.sps[i];
-                    if kept.owners.is_none() {
-                        kept.owners = sp.owners;
-                    }
-                    kept.assignments.extend(sp.assignments);
-                    if kept.creds.is_empty() {
-                        kept.creds = sp.creds;
-                    }
-                }
-                None => {
-                    sp_seen.insert(sp.id.clone(), m.sps.len());
-                    m.sps.push(sp);
-                }
-            }
-        }
-        for app in f.apps {
-            match app_seen.get(&app.id) {
-                Some(&i) => {
-                    m.duplicates += 1;
-                    let kept = &mut m.apps[i];
-                    if kept.owners.is_none() {
-                        kept.owners = app.owners;
-                    }
-                    if kept.fics.is_empty() {
-                        kept.fics = app.fics;
-                    }
-                    if kept.creds.is_empty() {
-                        kept.creds = app.creds;
-                    }
-                }
-                None => {
-                    app_seen.insert(app.id.clone(), m.apps.len());
-                    m.apps.push(app);
-                }
-            }
-        }
-        m.assignments.extend(f.assignments);
-        m.consents.extend(f.consents);
         m.users.extend(f.users);
         m.users_present |= f.users_present;
         m.organizations.extend(f.organizations);
@@ -125,6 +117,56 @@ fn merge(files: Vec<FileRecords>) -> Merged {
         m.orphan_fics += f.orphan_fics;
     }
     m
+}
+
+/// The lists one after the other; the only non-empty one itself, without a copy.
+fn concat<T>(lists: impl Iterator<Item = Vec<T>>) -> Vec<T> {
+    let lists: Vec<Vec<T>> = lists.filter(|l| !l.is_empty()).collect();
+    if lists.len() == 1 {
+        return lists.into_iter().next().unwrap_or_default();
+    }
+    let mut out = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+    for list in lists {
+        out.extend(list);
+    }
+    out
+}
+
+/// Keeps the first record of each id, in order, after `absorb`ing every later
+/// record of that id into it; returns how many were dropped.
+fn dedupe<T>(
+    records: &mut Vec<T>,
+    id: impl Fn(&T) -> &String,
+    mut absorb: impl FnMut(&mut T, &mut T),
+) -> usize {
+    let mut first: HashMap<&str, usize> = HashMap::default();
+    let mut later: Vec<(usize, usize)> = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        match first.get(id(r).as_str()) {
+            Some(&k) => later.push((k, i)),
+            None => {
+                first.insert(id(r).as_str(), i);
+            }
+        }
+    }
+    drop(first);
+    if later.is_empty() {
+        return 0;
+    }
+    let mut dropped = vec![false; records.len()];
+    for &(k, i) in &later {
+        // k < i: the kept record comes first.
+        let (head, tail) = records.split_at_mut(i);
+        absorb(&mut head[k], &mut tail[0]);
+        dropped[i] = true;
+    }
+    let mut i = 0;
+    records.retain(|_| {
+        let keep = !dropped[i];
+        i += 1;
+        keep
+    });
+    later.len()
 }
 
 /// The home tenant and how it was found.
@@ -191,6 +233,7 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
     for &a in sp_apps.iter().flatten() {
         claims[a] += 1;
     }
+    let lone_apps = claims.iter().filter(|&&c| c == 0).count();
     let apps_of_sps: Vec<Option<AppParts>> = sp_apps
         .iter()
         .map(|a| {
@@ -203,8 +246,11 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
             })
         })
         .collect();
-    let built: Vec<(Identity, Vec<Credential>)> = m
-        .sps
+    // Identities are written straight into a list of their final size; each SP's
+    // credentials wait beside it until the identity has its index.
+    let mut identities: Vec<Identity> = Vec::with_capacity(m.sps.len() + lone_apps);
+    let mut sp_creds: Vec<Vec<Credential>> = Vec::with_capacity(m.sps.len());
+    m.sps
         .par_iter()
         .zip(sp_apps.par_iter())
         .zip(sp_parts.into_par_iter().zip(apps_of_sps.into_par_iter()))
@@ -223,14 +269,18 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
             let identity = sp_identity_of(sp, app, parts.owners, app_owners, &m, home_id, options);
             (identity, creds)
         })
-        .collect();
-    // Reserved once: growing these by doubling would leave up to half unused.
-    b.inventory.identities.reserve(built.len() + m.apps.len());
+        .unzip_into_vecs(&mut identities, &mut sp_creds);
+    let base = b.inventory.identities.len();
+    if base == 0 {
+        b.inventory.identities = identities;
+    } else {
+        b.inventory.identities.append(&mut identities);
+    }
     b.inventory
         .credentials
-        .reserve(built.iter().map(|(_, c)| c.len()).sum::<usize>());
-    for (sp, (identity, creds)) in m.sps.iter().zip(built) {
-        let idx = b.add_identity(identity);
+        .reserve_exact(sp_creds.iter().map(Vec::len).sum::<usize>());
+    for (k, (sp, creds)) in m.sps.iter().zip(sp_creds).enumerate() {
+        let idx = base + k;
         sp_identity.insert(&sp.id, idx);
         if let Some(i) = app_of(sp) {
             used_apps[i] = true;
@@ -253,7 +303,7 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
         .collect();
     b.inventory
         .credentials
-        .reserve(lone.iter().map(|(_, _, c)| c.len()).sum::<usize>());
+        .reserve_exact(lone.iter().map(|(_, _, c)| c.len()).sum::<usize>());
     for (i, identity, creds) in lone {
         let idx = b.add_identity(identity);
         app_identity.insert(&m.apps[i].id, idx);
