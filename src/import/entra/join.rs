@@ -1023,3 +1023,51 @@ fn add_roles(b: &mut InventoryBuilder, m: &Merged, sp_identity: &HashMap<&str, u
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{concat, dedupe};
+
+    #[test]
+    fn dedupe_keeps_the_first_of_each_id_in_order_and_absorbs_the_rest() {
+        let mut records = vec![
+            ("a".to_string(), vec![1]),
+            ("b".to_string(), vec![2]),
+            ("a".to_string(), vec![3]),
+            ("c".to_string(), vec![4]),
+            ("a".to_string(), vec![5]),
+            ("b".to_string(), vec![6]),
+        ];
+        let dropped = dedupe(
+            &mut records,
+            |r| &r.0,
+            |kept, later| {
+                kept.1.append(&mut later.1);
+            },
+        );
+        assert_eq!(dropped, 3);
+        assert_eq!(
+            records,
+            [
+                ("a".to_string(), vec![1, 3, 5]),
+                ("b".to_string(), vec![2, 6]),
+                ("c".to_string(), vec![4]),
+            ]
+        );
+        let mut unique = vec![("x".to_string(), 1)];
+        assert_eq!(dedupe(&mut unique, |r| &r.0, |_, _| unreachable!()), 0);
+    }
+
+    #[test]
+    fn concat_moves_a_single_list_and_joins_several_in_order() {
+        let one = vec![1, 2, 3];
+        let ptr = one.as_ptr();
+        let moved = concat(vec![Vec::new(), one, Vec::new()].into_iter());
+        assert_eq!(moved.as_ptr(), ptr, "moved, not copied");
+        assert_eq!(
+            concat(vec![vec![1], vec![], vec![2, 3]].into_iter()),
+            [1, 2, 3]
+        );
+        assert!(concat(Vec::<Vec<u8>>::new().into_iter()).is_empty());
+    }
+}
