@@ -131,7 +131,8 @@ pub struct SuppressionOutcome {
 /// The triage of one scan's findings.
 #[derive(Debug, Clone, Default)]
 pub struct Triage {
-    /// Per finding: the index into `suppressions` of the suppression applied.
+    /// Per finding: the index into `suppressions` of the suppression applied (empty
+    /// when the scan has no suppressions).
     pub suppressed_by: Vec<Option<usize>>,
     /// Per finding, when a baseline was given: whether its fingerprint is in it.
     pub in_baseline: Option<Vec<bool>>,
@@ -152,8 +153,15 @@ impl Triage {
         now: Timestamp,
     ) -> Triage {
         let mut matched = vec![0usize; suppressions.len()];
+        // Without suppressions the list stays empty: a slot per finding would
+        // only say "none" half a million times.
         let suppressed_by: Vec<Option<usize>> = findings
             .iter()
+            .take(if suppressions.is_empty() {
+                0
+            } else {
+                usize::MAX
+            })
             .map(|f| {
                 let provider = provider_of(inv, f);
                 let mut applied = None;
