@@ -30,6 +30,7 @@
 //! no secret values, so neither does the XML.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use rayon::prelude::*;
 use std::fmt::Write as _;
@@ -66,14 +67,19 @@ fn write_chunked(report: &Report, out: &mut dyn Write, cases_per_chunk: usize) -
         })
         .collect();
     rows.par_sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    let mut by_check: BTreeMap<&str, Vec<(Key, Vec<usize>)>> = BTreeMap::new();
+    // Each case is a range of one list of positions: no list of its own.
+    let mut positions: Vec<u32> = Vec::with_capacity(rows.len());
+    let mut by_check: BTreeMap<&str, Vec<(Key, Range<u32>)>> = BTreeMap::new();
     for (check, key, n) in rows {
+        let at = positions.len() as u32;
+        positions.push(n as u32);
         let cases = by_check.entry(check).or_default();
         match cases.last_mut() {
-            Some((last, positions)) if *last == key => positions.push(n),
-            _ => cases.push((key, vec![n])),
+            Some((last, range)) if *last == key => range.end = at + 1,
+            _ => cases.push((key, at..at + 1)),
         }
     }
+    let of = |range: &Range<u32>| &positions[range.start as usize..range.end as usize];
 
     let case_count = |id: &str| by_check.get(id).map_or(1, Vec::len);
     // A case whose findings are all accepted (suppressed or in the baseline) is skipped.
@@ -81,7 +87,7 @@ fn write_chunked(report: &Report, out: &mut dyn Write, cases_per_chunk: usize) -
         by_check.get(id).map_or(0, |cases| {
             cases
                 .par_iter()
-                .filter(|(_, fs)| fs.iter().any(|&n| counts(&findings.get(n))))
+                .filter(|(_, range)| of(range).iter().any(|&n| counts(&findings.get(n as usize))))
                 .count()
         })
     };
@@ -128,9 +134,9 @@ fn write_chunked(report: &Report, out: &mut dyn Write, cases_per_chunk: usize) -
                     *names.entry(name).or_default() += 1;
                 }
                 let suite = SuiteText::of(m);
-                let render = |chunk: &[(Key, Vec<usize>)]| -> String {
+                let render = |chunk: &[(Key, Range<u32>)]| -> String {
                     let mut s = String::new();
-                    for ((name, _, kind, id), positions) in chunk {
+                    for ((name, _, kind, id), range) in chunk {
                         let name = if names[name] > 1 || name.is_empty() {
                             format!("{name} ({kind} {id})").trim_start().to_string()
                         } else {
@@ -142,8 +148,10 @@ fn write_chunked(report: &Report, out: &mut dyn Write, cases_per_chunk: usize) -
                             attr(&m.id),
                             attr(&name)
                         );
-                        let all: Vec<FindingOut> =
-                            positions.iter().map(|&n| findings.get(n)).collect();
+                        let all: Vec<FindingOut> = of(range)
+                            .iter()
+                            .map(|&n| findings.get(n as usize))
+                            .collect();
                         let counting: Vec<&FindingOut> = all.iter().filter(|f| counts(f)).collect();
                         if counting.is_empty() {
                             skipped_case(&mut s, &all);
@@ -157,7 +165,7 @@ fn write_chunked(report: &Report, out: &mut dyn Write, cases_per_chunk: usize) -
                 };
                 // Each batch is written while the next one renders.
                 let batches = cases.chunks(cases_per_chunk * 4 * rayon::current_num_threads());
-                let render_batch = |batch: &[(Key, Vec<usize>)]| -> Vec<String> {
+                let render_batch = |batch: &[(Key, Range<u32>)]| -> Vec<String> {
                     batch.par_chunks(cases_per_chunk).map(render).collect()
                 };
                 super::pipeline::pipeline(
