@@ -44,15 +44,16 @@ pub struct Streamed {
 }
 
 /// Where the list starts: after `[` of a top-level array, or after the `[` of a
-/// Graph page that begins with its `@odata.context` and then `value`.
+/// Graph page that begins with its `@odata.context` and then `value`. The strings
+/// hold neither escapes nor control characters (JSON forbids the latter raw).
 static PAGE_HEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^\s*\{\s*"@odata\.context"\s*:\s*"([^"\\]*)"\s*,\s*"value"\s*:\s*\["#)
+    Regex::new(r#"^\s*\{\s*"@odata\.context"\s*:\s*"([^"\\\x00-\x1F]*)"\s*,\s*"value"\s*:\s*\["#)
         .expect("static regex")
 });
 static ARRAY_HEAD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*\[").expect("static regex"));
 /// What may follow a page's list: more `@odata.*` scalars, then the closing brace.
 static PAGE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^\s*(,\s*"@odata\.[A-Za-z]+"\s*:\s*("[^"\\]*"|[0-9]+)\s*)*\}\s*$"#)
+    Regex::new(r#"^\s*(,\s*"@odata\.[A-Za-z]+"\s*:\s*("[^"\\\x00-\x1F]*"|[0-9]+)\s*)*\}\s*$"#)
         .expect("static regex")
 });
 
@@ -403,6 +404,9 @@ mod tests {
             page.trim_end().trim_end_matches('}').trim_end().trim_end_matches(']').to_string(),
             // Another provider's objects (a GCP service account list).
             r#"[{"email": "a@p.iam.gserviceaccount.com", "uniqueId": "1", "name": "projects/p/serviceAccounts/a"}]"#.to_string(),
+            // A control character in the page's context (found by the fuzzer: JSON
+            // forbids it raw, so the whole-file reader reports it).
+            page.replacen("/v1.0/", "/v1.0\u{f}", 1),
             // Owners of one object: kept per parent by the whole-file reader.
             r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#servicePrincipals('ab')/owners", "value": []}"#.to_string(),
         ];
