@@ -203,6 +203,15 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
     // Credentials, owners and federated credentials move into the inventory: taken
     // out of the records first, so that the join does not hold two copies of them.
     let sp_parts: Vec<SpParts> = m.sps.iter_mut().map(SpParts::take).collect();
+    // Assignments and delegated grants become grants, and are freed as soon as they
+    // have: taken out of the records too, in the order they are read.
+    let standalone = std::mem::take(&mut m.assignments);
+    let expanded: Vec<Vec<RawAssignment>> = m
+        .sps
+        .iter_mut()
+        .map(|sp| std::mem::take(&mut sp.assignments))
+        .collect();
+    let consents = std::mem::take(&mut m.consents);
     let mut app_parts: Vec<AppParts> = m.apps.iter_mut().map(AppParts::take).collect();
     let home = home_tenant(&m, options);
     let home_id = home.as_ref().map(|(t, _)| t.as_str());
@@ -312,9 +321,17 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
 
     let mut notes = Vec::new();
     let sps_by_id: HashMap<&str, &RawSp> = m.sps.iter().map(|s| (s.id.as_str(), s)).collect();
-    let pool = Pool::of(&m, &sps_by_id);
-    add_assignments(b, &m, &sp_identity, &sps_by_id, &pool, &mut notes);
-    add_consents(b, &m, &sp_identity, &sps_by_id, &pool, &mut notes);
+    let pool = Pool::of(&standalone, &expanded, &consents, &sps_by_id);
+    add_assignments(
+        b,
+        standalone,
+        expanded,
+        &sp_identity,
+        &sps_by_id,
+        &pool,
+        &mut notes,
+    );
+    add_consents(b, consents, &sp_identity, &sps_by_id, &pool, &mut notes);
     add_roles(b, &m, &sp_identity);
 
     // Owners: fill in what the users export knows.
@@ -560,20 +577,26 @@ fn add_credentials(b: &mut InventoryBuilder, identity: usize, mut creds: Vec<Cre
 /// One shared copy of each string that grants repeat: the names and app ids of
 /// resource service principals, their app role values and ids, and delegated scope
 /// names. 336,000 grants of a 100,000-SP tenant name a few hundred distinct strings.
-struct Pool<'m>(HashMap<&'m str, Arc<str>>);
+struct Pool(HashSet<Arc<str>>);
 
-impl<'m> Pool<'m> {
-    fn of(m: &'m Merged, sps_by_id: &HashMap<&str, &'m RawSp>) -> Pool<'m> {
-        let mut pool = HashMap::default();
-        let mut add = |s: &'m str| {
-            pool.entry(s).or_insert_with(|| Arc::from(s));
+impl Pool {
+    fn of(
+        standalone: &[RawAssignment],
+        expanded: &[Vec<RawAssignment>],
+        consents: &[RawConsent],
+        sps_by_id: &HashMap<&str, &RawSp>,
+    ) -> Pool {
+        let mut pool: HashSet<Arc<str>> = HashSet::default();
+        let mut add = |s: &str| {
+            if !pool.contains(s) {
+                pool.insert(Arc::from(s));
+            }
         };
-        let resource_ids = m
-            .assignments
+        let resource_ids = standalone
             .iter()
-            .chain(m.sps.iter().flat_map(|s| s.assignments.iter()))
+            .chain(expanded.iter().flatten())
             .map(|a| a.resource_id.as_str())
-            .chain(m.consents.iter().map(|c| c.resource_id.as_str()));
+            .chain(consents.iter().map(|c| c.resource_id.as_str()));
         let mut seen: HashSet<&str> = HashSet::default();
         for id in resource_ids {
             if !seen.insert(id) {
@@ -588,7 +611,7 @@ impl<'m> Pool<'m> {
                 }
             }
         }
-        for c in &m.consents {
+        for c in consents {
             c.scopes.iter().for_each(|scope| add(scope));
         }
         Pool(pool)
@@ -762,7 +785,8 @@ fn app_credentials_of(
 
 fn add_assignments(
     b: &mut InventoryBuilder,
-    m: &Merged,
+    standalone: Vec<RawAssignment>,
+    expanded: Vec<Vec<RawAssignment>>,
     sp_identity: &HashMap<&str, usize>,
     sps_by_id: &HashMap<&str, &RawSp>,
     pool: &Pool,
@@ -773,10 +797,7 @@ fn add_assignments(
     let mut seen: HashSet<Cow<str>> = HashSet::default();
     let mut missing_principal = 0;
     let mut todo: Vec<(&RawAssignment, usize)> = Vec::new();
-    let all = m
-        .assignments
-        .iter()
-        .chain(m.sps.iter().flat_map(|s| s.assignments.iter()));
+    let all = standalone.iter().chain(expanded.iter().flatten());
     for a in all {
         let key = match &a.id {
             Some(id) => Cow::Borrowed(id.as_str()),
@@ -816,6 +837,9 @@ fn add_assignments(
             grant
         }));
     let unresolved = unresolved.into_inner();
+    // Freed here, before the delegated grants are built in the memory they held.
+    drop(seen);
+    drop((standalone, expanded));
     if missing_principal > 0 {
         let reason = format!(
             "{missing_principal} app role assignments name a service principal that is not in the export"
@@ -892,7 +916,7 @@ fn resolve_assignment(
 
 fn add_consents(
     b: &mut InventoryBuilder,
-    m: &Merged,
+    consents: Vec<RawConsent>,
     sp_identity: &HashMap<&str, usize>,
     sps_by_id: &HashMap<&str, &RawSp>,
     pool: &Pool,
@@ -901,7 +925,7 @@ fn add_consents(
     let mut missing_client = 0;
     let mut seen: HashSet<Cow<str>> = HashSet::default();
     let mut todo: Vec<(&RawConsent, usize)> = Vec::new();
-    for c in &m.consents {
+    for c in &consents {
         let key = match &c.id {
             Some(id) => Cow::Borrowed(id.as_str()),
             None => Cow::Owned(format!(
@@ -929,6 +953,8 @@ fn add_consents(
         .grants
         .reserve_exact(grants.iter().map(Vec::len).sum::<usize>());
     b.inventory.grants.extend(grants.into_iter().flatten());
+    drop(seen);
+    drop(consents);
     if missing_client > 0 {
         let reason = format!(
             "{missing_client} delegated permission grants name a client service principal that is not in the export"
