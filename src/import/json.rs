@@ -65,7 +65,10 @@ impl<'a> LineIndex<'a> {
             n => self.checkpoints[n - 1] + 1,
         };
         let between = memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..offset]).count();
-        (passed * Self::STRIDE + between) as u32 + self.first_line
+        // Lines past u32::MAX (a file of over 4 billion lines) read as the last one.
+        u32::try_from(passed * Self::STRIDE + between)
+            .unwrap_or(u32::MAX)
+            .saturating_add(self.first_line)
     }
 }
 

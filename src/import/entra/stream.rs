@@ -157,7 +157,10 @@ pub fn read(
             break;
         }
         // Keep the unread rest, then read the next block after it.
-        scan.line += memchr::memchr_iter(b'\n', &buf[..scan.pos]).count() as u32;
+        let newlines = memchr::memchr_iter(b'\n', &buf[..scan.pos]).count();
+        scan.line = scan
+            .line
+            .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
         buf.drain(..scan.pos);
         scan.pos = 0;
         if eof {
