@@ -331,15 +331,11 @@ fn stream_file(file: &InputFile, index: u32) -> Option<FileOutcome> {
         return None;
     }
     let path = file.display();
-    Some(
-        match entra::stream::read(f, entra::stream::BLOCK, index, &path)? {
-            Ok(streamed) => FileOutcome::Entra {
-                sha256: streamed.sha256,
-                records: Box::new(streamed.records),
-            },
-            Err(e) => FileOutcome::Error(e),
-        },
-    )
+    let streamed = entra::stream::read(f, entra::stream::BLOCK, index, &path)?;
+    Some(FileOutcome::Entra {
+        sha256: streamed.sha256,
+        records: Box::new(streamed.records),
+    })
 }
 
 impl FileOutcome {

@@ -10,10 +10,11 @@
 //! file, and the records are the ones the whole-file reader makes.
 //!
 //! Anything else is left to the whole-file reader, which also reports every
-//! problem with its exact position: a shape this reader does not take, a non-UTF-8
-//! encoding, content detected as another provider's, a syntax error, or trailing
-//! content after the list. [`read`] then answers `None`, having read only what it
-//! needed to decide.
+//! problem, in the order it meets them and with its exact position: a shape this
+//! reader does not take, a non-UTF-8 encoding, content detected as another
+//! provider's, a syntax error, an object cut by `ConvertTo-Json`'s depth, or
+//! trailing content after the list. [`read`] then answers `None`, having read only
+//! what it needed to decide.
 
 use std::io::Read;
 use std::sync::LazyLock;
@@ -25,7 +26,6 @@ use sha2::{Digest, Sha256};
 
 use super::records::FileRecords;
 use super::{Context, Kind, all_users, context, objects, parse_items, shape_name};
-use crate::import::InputError;
 use crate::import::json::LineIndex;
 
 /// Bytes read at a time.
@@ -47,24 +47,20 @@ pub struct Streamed {
 /// Graph page that begins with its `@odata.context` and then `value`. The strings
 /// hold neither escapes nor control characters (JSON forbids the latter raw).
 static PAGE_HEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^\s*\{\s*"@odata\.context"\s*:\s*"([^"\\\x00-\x1F]*)"\s*,\s*"value"\s*:\s*\["#)
+    Regex::new(r#"^[ \t\n\r]*\{[ \t\n\r]*"@odata\.context"[ \t\n\r]*:[ \t\n\r]*"([^"\\\x00-\x1F]*)"[ \t\n\r]*,[ \t\n\r]*"value"[ \t\n\r]*:[ \t\n\r]*\["#)
         .expect("static regex")
 });
-static ARRAY_HEAD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*\[").expect("static regex"));
+static ARRAY_HEAD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[ \t\n\r]*\[").expect("static regex"));
 /// What may follow a page's list: more `@odata.*` scalars, then the closing brace.
 static PAGE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^\s*(,\s*"@odata\.[A-Za-z]+"\s*:\s*("[^"\\\x00-\x1F]*"|[0-9]+)\s*)*\}\s*$"#)
+    Regex::new(r#"^[ \t\n\r]*(,[ \t\n\r]*"@odata\.[A-Za-z]+"[ \t\n\r]*:[ \t\n\r]*("[^"\\\x00-\x1F]*"|[0-9]+)[ \t\n\r]*)*\}[ \t\n\r]*$"#)
         .expect("static regex")
 });
 
 /// Reads `input` in blocks of `block` bytes when it is a list of Entra objects;
 /// `None` when the whole-file reader must read it instead.
-pub fn read(
-    mut input: impl Read,
-    block: usize,
-    file: u32,
-    path: &str,
-) -> Option<Result<Streamed, InputError>> {
+pub fn read(mut input: impl Read, block: usize, file: u32, path: &str) -> Option<Streamed> {
     let mut hasher = Sha256::new();
     let mut buf: Vec<u8> = Vec::with_capacity(block + block / 4);
     let mut eof = false;
@@ -134,9 +130,10 @@ pub fn read(
         };
         users.add(&ctx, &items);
         let mut part = FileRecords::default();
-        if let Err(e) = parse_items(&p, &ctx, &items, &mut part) {
-            return Some(Err(e));
-        }
+        // An error here may not be the file's first (a syntax error further on
+        // comes first for the whole-file reader, which parses before it reads
+        // objects): the whole-file reader reports it.
+        parse_items(&p, &ctx, &items, &mut part).ok()?;
         parts.push(part);
         if done {
             // Read the rest, which should be no more than the page's closing brace.
@@ -147,10 +144,10 @@ pub fn read(
             let tail_ok = if page {
                 PAGE_TAIL.is_match(tail)
             } else {
-                tail.trim().is_empty()
+                tail.bytes().all(is_json_space)
             };
-            // Trailing content (another document, a syntax error) is the whole-file
-            // reader's to report: read to the end first for the digest either way.
+            // Trailing content (another document, a syntax error), or more of it
+            // than a page's closing keys: the whole-file reader's to report.
             if !tail_ok || !eof {
                 return None;
             }
@@ -172,10 +169,10 @@ pub fn read(
     records.append_all(parts);
     records.users_present = users.present();
     records.format = format?;
-    Some(Ok(Streamed {
+    Some(Streamed {
         records,
         sha256: crate::import::source::hex(&hasher.finalize()),
-    }))
+    })
 }
 
 /// Appends up to `block` bytes of `input` to `buf`; `Some(true)` at the end of the
@@ -243,6 +240,11 @@ fn context_url(text: &str) -> String {
         .unwrap_or_default()
 }
 
+/// JSON's whitespace: narrower than Rust's or the regex crate's (no form feed).
+fn is_json_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Expect {
     FirstItem,
@@ -266,7 +268,7 @@ impl Scanner {
         let bytes = text.as_bytes();
         let mut items = Vec::new();
         loop {
-            while self.pos < bytes.len() && bytes[self.pos].is_ascii_whitespace() {
+            while self.pos < bytes.len() && is_json_space(bytes[self.pos]) {
                 self.pos += 1;
             }
             let Some(&next) = bytes.get(self.pos) else {
@@ -354,7 +356,7 @@ mod tests {
     }
 
     fn streamed(text: &str, block: usize) -> Option<FileRecords> {
-        read(text.as_bytes(), block, 3, "f.json").map(|r| r.unwrap().records)
+        read(text.as_bytes(), block, 3, "f.json").map(|r| r.records)
     }
 
     fn demo(name: &str) -> String {
@@ -410,6 +412,15 @@ mod tests {
             // A control character in the page's context (found by the fuzzer: JSON
             // forbids it raw, so the whole-file reader reports it).
             page.replacen("/v1.0/", "/v1.0\u{f}", 1),
+            // An object cut by ConvertTo-Json's depth: an input error, which the
+            // whole-file reader reports after any syntax error before it.
+            page.replacen(
+                "\"appRoles\": [",
+                "\"appRoles\": [\"Microsoft.Graph.PowerShell.Models.MicrosoftGraphAppRole\",",
+                1,
+            ),
+            // Whitespace JSON does not allow between objects (found by the fuzzer).
+            page.replacen("}\n  ]", "}\u{c}\n  ]", 1),
             // Owners of one object: kept per parent by the whole-file reader.
             r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#servicePrincipals('ab')/owners", "value": []}"#.to_string(),
         ];
@@ -425,7 +436,7 @@ mod tests {
     #[test]
     fn the_digest_is_that_of_the_whole_file() {
         let page = demo("servicePrincipals.json");
-        let r = read(page.as_bytes(), 100, 3, "f.json").unwrap().unwrap();
+        let r = read(page.as_bytes(), 100, 3, "f.json").unwrap();
         assert_eq!(r.sha256, crate::import::source::sha256_hex(page.as_bytes()));
     }
 }
