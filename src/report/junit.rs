@@ -33,6 +33,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -54,31 +55,12 @@ fn write_chunked(report: &Report, out: &mut dyn Write, cases_per_chunk: usize) -
     metas.sort_by(|a, b| a.id.cmp(&b.id));
 
     // check id -> identity key -> positions of its findings, in report order.
-    type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
     let findings = report.findings;
-    // Sorted in parallel by check and identity; the stable sort keeps report order
-    // within a case.
-    let mut rows: Vec<(&str, Key, usize)> = (0..findings.len())
-        .into_par_iter()
-        .map(|n| {
-            let f = findings.get(n);
-            let i = f.identity;
-            (f.check_id, (i.name, i.provider, i.kind, i.id), n)
-        })
-        .collect();
-    rows.par_sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    // Each case is a range of one list of positions: no list of its own.
-    let mut positions: Vec<u32> = Vec::with_capacity(rows.len());
-    let mut by_check: BTreeMap<&str, Vec<(Key, Range<u32>)>> = BTreeMap::new();
-    for (check, key, n) in rows {
-        let at = positions.len() as u32;
-        positions.push(n as u32);
-        let cases = by_check.entry(check).or_default();
-        match cases.last_mut() {
-            Some((last, range)) if *last == key => range.end = at + 1,
-            _ => cases.push((key, at..at + 1)),
-        }
-    }
+    let Grouped {
+        subjects,
+        positions,
+        by_check,
+    } = group(&findings);
     let of = |range: &Range<u32>| &positions[range.start as usize..range.end as usize];
 
     let case_count = |id: &str| by_check.get(id).map_or(1, Vec::len);
@@ -130,13 +112,14 @@ fn write_chunked(report: &Report, out: &mut dyn Write, cases_per_chunk: usize) -
                 out.write_all(buf.as_bytes())?;
                 buf.clear();
                 let mut names: BTreeMap<&str, usize> = BTreeMap::new();
-                for ((name, ..), _) in cases {
-                    *names.entry(name).or_default() += 1;
+                for (subject, _) in cases {
+                    *names.entry(subjects[*subject as usize].0).or_default() += 1;
                 }
                 let suite = SuiteText::of(m);
-                let render = |chunk: &[(Key, Range<u32>)]| -> String {
+                let render = |chunk: &[(u32, Range<u32>)]| -> String {
                     let mut s = String::new();
-                    for ((name, _, kind, id), range) in chunk {
+                    for (subject, range) in chunk {
+                        let (name, _, kind, id): Subject = subjects[*subject as usize];
                         let name = if names[name] > 1 || name.is_empty() {
                             format!("{name} ({kind} {id})").trim_start().to_string()
                         } else {
@@ -165,7 +148,7 @@ fn write_chunked(report: &Report, out: &mut dyn Write, cases_per_chunk: usize) -
                 };
                 // Each batch is written while the next one renders.
                 let batches = cases.chunks(cases_per_chunk * 4 * rayon::current_num_threads());
-                let render_batch = |batch: &[(Key, Range<u32>)]| -> Vec<String> {
+                let render_batch = |batch: &[(u32, Range<u32>)]| -> Vec<String> {
                     batch.par_chunks(cases_per_chunk).map(render).collect()
                 };
                 super::pipeline::pipeline(
@@ -203,6 +186,83 @@ fn write_chunked(report: &Report, out: &mut dyn Write, cases_per_chunk: usize) -
     }
     buf.push_str("</testsuites>\n");
     out.write_all(buf.as_bytes())
+}
+
+/// What a test case is about: the name, provider, kind and id of a finding's identity.
+type Subject<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+/// The findings grouped into test cases: per check id, the cases in order of
+/// their subject, each a range of `positions` (report positions, in report order).
+struct Grouped<'a> {
+    /// Every distinct (name, provider, kind, id) a finding is about, sorted.
+    subjects: Vec<Subject<'a>>,
+    positions: Vec<u32>,
+    /// Check id -> (index into `subjects`, range of `positions`).
+    by_check: BTreeMap<&'a str, Vec<(u32, Range<u32>)>>,
+}
+
+/// Groups findings by check and subject. Each finding is sorted as one 16-byte
+/// entry of ranks (check, subject) and position, not as its four strings.
+fn group<'a>(findings: &super::Findings<'a>) -> Grouped<'a> {
+    let subject_of = |n: usize| {
+        let f = findings.get(n);
+        let i = f.identity;
+        (f.check_id, (i.name, i.provider, i.kind, i.id))
+    };
+    let (checks, subjects) = (0..findings.len())
+        .into_par_iter()
+        .fold(
+            || (FxHashSet::default(), FxHashSet::default()),
+            |(mut checks, mut subjects), n| {
+                let (check, subject) = subject_of(n);
+                checks.insert(check);
+                subjects.insert(subject);
+                (checks, subjects)
+            },
+        )
+        .reduce(
+            || (FxHashSet::default(), FxHashSet::default()),
+            |(mut c1, mut s1), (c2, s2)| {
+                c1.extend(c2);
+                s1.extend(s2);
+                (c1, s1)
+            },
+        );
+    let mut checks: Vec<&str> = checks.into_iter().collect();
+    checks.sort_unstable();
+    let mut subjects: Vec<Subject> = subjects.into_iter().collect();
+    subjects.par_sort_unstable();
+    let check_rank: FxHashMap<&str, u64> = checks.iter().copied().zip(0..).collect();
+    let subject_rank: FxHashMap<Subject, u64> = subjects.iter().copied().zip(0..).collect();
+    // Check and subject ranks in one integer; the position breaks ties, so that
+    // findings of one case stay in report order.
+    let mut rows: Vec<(u64, u32)> = (0..findings.len())
+        .into_par_iter()
+        .map(|n| {
+            let (check, subject) = subject_of(n);
+            (check_rank[check] << 32 | subject_rank[&subject], n as u32)
+        })
+        .collect();
+    drop(subject_rank);
+    rows.par_sort_unstable();
+    // Each case is a range of one list of positions: no list of its own.
+    let mut positions: Vec<u32> = Vec::with_capacity(rows.len());
+    let mut by_check: BTreeMap<&str, Vec<(u32, Range<u32>)>> = BTreeMap::new();
+    for (key, n) in rows {
+        let (check, subject) = (checks[(key >> 32) as usize], key as u32);
+        let at = positions.len() as u32;
+        positions.push(n);
+        let cases = by_check.entry(check).or_default();
+        match cases.last_mut() {
+            Some((last, range)) if *last == subject => range.end = at + 1,
+            _ => cases.push((subject, at..at + 1)),
+        }
+    }
+    Grouped {
+        subjects,
+        positions,
+        by_check,
+    }
 }
 
 /// Whether a finding counts for the gate: neither suppressed nor in the baseline.
@@ -389,6 +449,54 @@ mod tests {
         for cases in [1, 2, 5] {
             assert_eq!(render(cases), whole, "{cases} cases per chunk");
         }
+    }
+
+    #[test]
+    fn grouping_by_ranks_matches_a_stable_sort_of_the_strings() {
+        use crate::checks::Thresholds;
+        let (loaded, findings) = crate::checks::testkit::demo_scan();
+        let now = crate::checks::testkit::ts(crate::checks::testkit::NOW);
+        let report = Report::build(
+            &loaded.inventory,
+            &findings,
+            &[],
+            now,
+            Thresholds::default(),
+        );
+        let all = report.findings;
+        // The plain way: every finding's strings, sorted stably, then cut into runs.
+        let mut rows: Vec<_> = (0..all.len())
+            .map(|n| {
+                let f = all.get(n);
+                let i = f.identity;
+                ((f.check_id, (i.name, i.provider, i.kind, i.id)), n as u32)
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut expected: Vec<(&str, Subject, Vec<u32>)> = Vec::new();
+        for ((check, key), n) in rows {
+            match expected.last_mut() {
+                Some((c, k, ns)) if *c == check && *k == key => ns.push(n),
+                _ => expected.push((check, key, vec![n])),
+            }
+        }
+        let g = group(&all);
+        let got: Vec<(&str, Subject, Vec<u32>)> = g
+            .by_check
+            .iter()
+            .flat_map(|(check, cases)| {
+                cases.iter().map(|(subject, range)| {
+                    let ns = g.positions[range.start as usize..range.end as usize].to_vec();
+                    (*check, g.subjects[*subject as usize], ns)
+                })
+            })
+            .collect();
+        assert!(expected.len() > 10, "the demo has many cases");
+        assert!(
+            expected.iter().any(|(_, _, ns)| ns.len() > 1),
+            "some case has several findings"
+        );
+        assert_eq!(got, expected);
     }
 
     #[test]
