@@ -35,8 +35,7 @@ fn write_report_chunked(report: &Report, out: &mut dyn Write, chunk_len: usize) 
     // Batches of chunks bound the memory held in rendered-but-unwritten bytes.
     let batch = chunk_len * 4 * rayon::current_num_threads();
     let findings = report.findings;
-    let mut groups = findings.chunks(batch);
-    let render_group = |group: std::ops::Range<usize>| -> io::Result<Vec<Vec<u8>>> {
+    let render_findings = |group: std::ops::Range<usize>| -> io::Result<Vec<Vec<u8>>> {
         let parts: Vec<std::ops::Range<usize>> = (group.start..group.end)
             .step_by(chunk_len)
             .map(|start| start..(start + chunk_len).min(group.end))
@@ -46,15 +45,17 @@ fn write_report_chunked(report: &Report, out: &mut dyn Write, chunk_len: usize) 
             .map(|part| render_chunk(findings.range(part), 1280))
             .collect()
     };
-    // The head, its risk list and the first batch of findings are rendered at once.
-    let ((head, risk), first_group) = rayon::join(
-        || {
-            rayon::join(
-                || serde_json::to_vec_pretty(&report.head_without_risk()),
-                || render_array(&report.risk, chunk_len * 4),
-            )
-        },
-        || groups.next().map(render_group),
+    let render_risk = |items: &[super::risk::IdentityRisk]| -> io::Result<Vec<Vec<u8>>> {
+        items
+            .par_chunks(chunk_len)
+            .map(|chunk| render_chunk(chunk.iter(), 384))
+            .collect()
+    };
+    let mut risk = report.risk.chunks(batch);
+    // The head is rendered while the first batch of the risk list is.
+    let (head, first_risk) = rayon::join(
+        || serde_json::to_vec_pretty(&report.head_without_risk()),
+        || risk.next().map(render_risk),
     );
     let head = head?;
     // `head` has `"risk": []` where the list goes, and ends with "\n}", before
@@ -64,44 +65,33 @@ fn write_report_chunked(report: &Report, out: &mut dyn Write, chunk_len: usize) 
         .ok_or_else(|| io::Error::other("the report head has no risk field"))?;
     let value_at = slot + SLOT.len() - 2;
     out.write_all(&head[..value_at])?;
-    for piece in risk? {
-        out.write_all(&piece)?;
-    }
+    write_list(out, risk, first_risk.transpose()?, render_risk)?;
     out.write_all(&head[value_at + 2..head.len() - 2])?;
-    out.write_all(b",\n  \"findings\": [")?;
-    let mut first = true;
-    super::pipeline::pipeline(groups, first_group.transpose()?, render_group, |chunks| {
+    out.write_all(b",\n  \"findings\": ")?;
+    write_list(out, findings.chunks(batch), None, render_findings)?;
+    out.write_all(b"\n}\n")
+}
+
+/// Writes a list at depth 1 as serde_json's pretty printer lays it out (`[]` when
+/// empty): its batches are rendered into chunks of items, each batch written
+/// while the next one renders, so that only two batches are held at a time.
+fn write_list<B: Send>(
+    out: &mut dyn Write,
+    batches: impl Iterator<Item = B>,
+    first: Option<Vec<Vec<u8>>>,
+    render: impl Fn(B) -> io::Result<Vec<Vec<u8>>> + Sync,
+) -> io::Result<()> {
+    out.write_all(b"[")?;
+    let mut empty = true;
+    super::pipeline::pipeline(batches, first, render, |chunks| {
         for bytes in &chunks {
-            out.write_all(if first { b"\n    " } else { b",\n    " })?;
+            out.write_all(if empty { b"\n    " } else { b",\n    " })?;
             out.write_all(bytes)?;
-            first = false;
+            empty = false;
         }
         Ok(())
     })?;
-    out.write_all(if first { b"]\n}\n" } else { b"\n  ]\n}\n" })
-}
-
-/// A list at depth 1 as serde_json's pretty printer lays it out (`[]` when
-/// empty), its items serialised in parallel chunks: the pieces, to write in order.
-fn render_array<T: Serialize + Sync>(items: &[T], chunk_len: usize) -> io::Result<Vec<Vec<u8>>> {
-    if items.is_empty() {
-        return Ok(vec![b"[]".to_vec()]);
-    }
-    let chunks: Vec<Vec<u8>> = items
-        .par_chunks(chunk_len)
-        .map(|chunk| render_chunk(chunk.iter(), 384))
-        .collect::<io::Result<_>>()?;
-    let mut pieces = Vec::with_capacity(2 * chunks.len() + 1);
-    for (i, chunk) in chunks.into_iter().enumerate() {
-        pieces.push(if i == 0 {
-            b"[\n    ".to_vec()
-        } else {
-            b",\n    ".to_vec()
-        });
-        pieces.push(chunk);
-    }
-    pieces.push(b"\n  ]".to_vec());
-    Ok(pieces)
+    out.write_all(if empty { b"]" } else { b"\n  ]" })
 }
 
 /// Items at depth 2, separated as serde_json's pretty printer separates them.
