@@ -83,43 +83,58 @@ pub fn score<'a>(
             exposed[i] = true;
         }
     }
-    let mut out: Vec<IdentityRisk> = inv
-        .identities
-        .iter()
-        .enumerate()
-        .filter_map(|(i, identity)| {
-            let tier = inv.highest_tier(i);
-            let findings = weights[i].min(FINDINGS_CAP);
-            let privilege = privilege(tier);
-            let stored = inv
-                .credentials_of(i)
-                .iter()
-                .any(|c| c.is_valid_at(now) && !c.is_token_signing());
-            let exposure = ((identity.origin == Origin::ThirdParty) as u32 * 6
-                + stored as u32 * 4
-                + exposed[i] as u32 * 5)
-                .min(EXPOSURE_CAP);
+    // The parts of each score, then the identities above zero in report order,
+    // written into a list of their exact number (entries are 120 bytes, and a
+    // grown or merge-sorted list of 100,000 of them held twice that).
+    let parts = |i: usize| {
+        let identity = &inv.identities[i];
+        let tier = inv.highest_tier(i);
+        let findings = weights[i].min(FINDINGS_CAP);
+        let privilege = privilege(tier);
+        let stored = inv
+            .credentials_of(i)
+            .iter()
+            .any(|c| c.is_valid_at(now) && !c.is_token_signing());
+        let exposure = ((identity.origin == Origin::ThirdParty) as u32 * 6
+            + stored as u32 * 4
+            + exposed[i] as u32 * 5)
+            .min(EXPOSURE_CAP);
+        (findings, privilege, exposure, tier)
+    };
+    let mut order: Vec<(u32, u32)> = (0..n)
+        .filter_map(|i| {
+            let (findings, privilege, exposure, _) = parts(i);
             let score = findings + privilege + exposure;
-            (score > 0).then(|| IdentityRisk {
-                score,
-                name: &identity.name,
-                id: &identity.id,
-                provider: identity.provider.as_str(),
-                kind: identity.kind.as_str(),
-                findings,
-                privilege,
-                exposure,
-                counts: counts[i],
-                highest_tier: tier.as_str(),
-            })
+            (score > 0).then_some((score, i as u32))
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.score
-            .cmp(&a.score)
-            .then_with(|| a.name.cmp(b.name))
-            .then_with(|| a.id.cmp(b.id))
+    // Riskiest first, ties by name, then id, then inventory order.
+    let name = |i: u32| inv.identities[i as usize].name.as_str();
+    let id = |i: u32| inv.identities[i as usize].id.as_str();
+    order.sort_unstable_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| name(a.1).cmp(name(b.1)))
+            .then_with(|| id(a.1).cmp(id(b.1)))
+            .then(a.1.cmp(&b.1))
     });
+    let mut out = Vec::with_capacity(order.len());
+    out.extend(order.into_iter().map(|(score, i)| {
+        let i = i as usize;
+        let identity = &inv.identities[i];
+        let (findings, privilege, exposure, tier) = parts(i);
+        IdentityRisk {
+            score,
+            name: &identity.name,
+            id: &identity.id,
+            provider: identity.provider.as_str(),
+            kind: identity.kind.as_str(),
+            findings,
+            privilege,
+            exposure,
+            counts: counts[i],
+            highest_tier: tier.as_str(),
+        }
+    }));
     out
 }
 

@@ -914,6 +914,9 @@ fn resolve_assignment(
     (grant, found)
 }
 
+/// Delegated permission grants converted in parallel at a time.
+const CONSENTS_AT_ONCE: usize = 4096;
+
 fn add_consents(
     b: &mut InventoryBuilder,
     consents: Vec<RawConsent>,
@@ -944,15 +947,19 @@ fn add_consents(
             None => missing_client += 1,
         }
     }
-    let grants: Vec<Vec<Grant>> = todo
-        .par_iter()
-        .map(|&(c, identity)| consent_grants(c, identity, sps_by_id, pool))
-        .collect();
-    // Exactly: `reserve` would double a list of a few hundred thousand grants.
+    // One grant per scope, reserved exactly: `reserve` would double a list of a few
+    // hundred thousand grants. They are built in parallel a slice of consents at a
+    // time, so that only that slice's grants are ever held twice.
     b.inventory
         .grants
-        .reserve_exact(grants.iter().map(Vec::len).sum::<usize>());
-    b.inventory.grants.extend(grants.into_iter().flatten());
+        .reserve_exact(todo.iter().map(|(c, _)| c.scopes.len()).sum::<usize>());
+    for slice in todo.chunks(CONSENTS_AT_ONCE) {
+        let grants: Vec<Vec<Grant>> = slice
+            .par_iter()
+            .map(|&(c, identity)| consent_grants(c, identity, sps_by_id, pool))
+            .collect();
+        b.inventory.grants.extend(grants.into_iter().flatten());
+    }
     drop(seen);
     drop(consents);
     if missing_client > 0 {
