@@ -114,12 +114,14 @@ fn sort_and_dedupe(inv: &Inventory, mut findings: Vec<Settled>) -> Vec<Settled> 
         // Equal keys mean equal names (ranks are dense); check ids differ only
         // for ids outside the registry, which share the last rank.
         a.0.cmp(&b.0)
-            .then_with(|| fa.check_id.cmp(fb.check_id))
-            .then_with(|| fa.fingerprint.cmp(&fb.fingerprint))
+            .then_with(|| fa.check_id().cmp(fb.check_id()))
+            .then_with(|| fa.fingerprint_bytes().cmp(fb.fingerprint_bytes()))
             .then(a.1.cmp(&b.1))
     });
     let before = order.len();
-    order.dedup_by(|a, b| findings[a.1 as usize].fingerprint == findings[b.1 as usize].fingerprint);
+    order.dedup_by(|a, b| {
+        findings[a.1 as usize].fingerprint_bytes() == findings[b.1 as usize].fingerprint_bytes()
+    });
     let kept = order.len();
     let mut target: Vec<usize> = order.into_iter().map(|k| k.1 as usize).collect();
     if kept < before {
@@ -167,7 +169,7 @@ impl Ranks {
     /// then the identity name's rank.
     fn key(&self, f: &Settled) -> u64 {
         let severity = u64::from(Severity::Critical as u8 - f.severity as u8);
-        let check = self.checks.get(f.check_id).copied().unwrap_or(0xffff);
+        let check = self.checks.get(f.check_id()).copied().unwrap_or(0xffff);
         let name = f.identity().map_or(0, |i| self.names[i]);
         (severity << 56) | (check.min(0xffff) << 40) | name.min((1 << 40) - 1)
     }
@@ -253,20 +255,20 @@ mod tests {
         expected.sort_by(|(ia, a), (ib, b)| {
             (
                 std::cmp::Reverse(a.severity),
-                a.check_id,
+                a.check_id(),
                 name(a),
-                a.fingerprint,
+                a.fingerprint(),
                 ia,
             )
                 .cmp(&(
                     std::cmp::Reverse(b.severity),
-                    b.check_id,
+                    b.check_id(),
                     name(b),
-                    b.fingerprint,
+                    b.fingerprint(),
                     ib,
                 ))
         });
-        expected.dedup_by(|a, b| a.1.fingerprint == b.1.fingerprint);
+        expected.dedup_by(|a, b| a.1.fingerprint() == b.1.fingerprint());
         let expected: Vec<String> = expected
             .iter()
             .map(|(_, f)| f.message().to_string())

@@ -13,7 +13,7 @@ use std::path::Path;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::checks::{Settled, Severity};
+use crate::checks::{Fingerprint, Settled, Severity};
 use crate::config::{ConfigError, Suppression};
 use crate::model::Inventory;
 
@@ -98,8 +98,8 @@ fn entry(inv: &Inventory, f: &Settled) -> BaselineEntry {
         }
     };
     BaselineEntry {
-        fingerprint: f.fingerprint.to_string(),
-        check_id: f.check_id.to_string(),
+        fingerprint: f.fingerprint().to_string(),
+        check_id: f.check_id().to_string(),
         severity: f.severity,
         identity,
         name,
@@ -195,16 +195,18 @@ impl Triage {
             Some((path, b)) => {
                 let known: HashSet<&str> =
                     b.findings.iter().map(|e| e.fingerprint.as_str()).collect();
-                let now_found: HashSet<&str> =
-                    findings.iter().map(|f| f.fingerprint.as_str()).collect();
+                let now_found: HashSet<Fingerprint> =
+                    findings.iter().map(Settled::fingerprint).collect();
                 let flags = findings
                     .iter()
-                    .map(|f| known.contains(f.fingerprint.as_str()))
+                    .map(|f| known.contains(f.fingerprint().as_str()))
                     .collect();
                 let fixed = b
                     .findings
                     .iter()
-                    .filter(|e| !now_found.contains(e.fingerprint.as_str()))
+                    .filter(|e| {
+                        !Fingerprint::parse(&e.fingerprint).is_some_and(|f| now_found.contains(&f))
+                    })
                     .cloned()
                     .collect();
                 (Some(flags), fixed, Some(path.to_string()))
@@ -246,7 +248,7 @@ impl Triage {
 fn provider_of<'a>(inv: &'a Inventory, f: &Settled) -> &'a str {
     match f.identity() {
         Some(i) => inv.identities[i].provider.as_str(),
-        None => crate::checks::meta::lookup(f.check_id).map_or("", |m| m.provider.as_str()),
+        None => crate::checks::meta::lookup(f.check_id()).map_or("", |m| m.provider.as_str()),
     }
 }
 
@@ -293,7 +295,7 @@ impl Gate {
             } else if triage.baseline_state(i) == Some("unchanged") {
                 in_baseline += 1;
             } else if fail_on.is_some_and(|t| f.severity >= t) {
-                *failing_by_check.entry(f.check_id).or_default() += 1;
+                *failing_by_check.entry(f.check_id()).or_default() += 1;
             }
         }
         let failing: usize = failing_by_check.values().sum();

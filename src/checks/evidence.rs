@@ -185,13 +185,43 @@ impl Fingerprint {
         Fingerprint(out)
     }
 
-    /// A fingerprint from up to 32 ASCII characters, padded with `0` (tests and fixtures).
+    /// A fingerprint from up to 32 hex digits, padded with `0`; any other text is
+    /// hashed into one (tests and fixtures).
     pub fn from_ascii(s: &str) -> Fingerprint {
-        let mut out = [b'0'; 32];
-        for (slot, b) in out.iter_mut().zip(s.bytes().filter(u8::is_ascii)) {
-            *slot = b;
+        if s.len() > 32
+            || !s
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            use sha2::Digest;
+            return Fingerprint::of_digest(&sha2::Sha256::digest(s.as_bytes()));
         }
+        let mut out = [b'0'; 32];
+        out[..s.len()].copy_from_slice(s.as_bytes());
         Fingerprint(out)
+    }
+
+    /// The fingerprint written as `s`: exactly 32 lowercase hex digits.
+    pub fn parse(s: &str) -> Option<Fingerprint> {
+        let hex = s.len() == 32
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        hex.then(|| Fingerprint::from_ascii(s))
+    }
+
+    /// The 16 bytes the hex digits spell (a fingerprint is always 32 lowercase hex
+    /// digits), in the same order as the text.
+    pub fn to_bytes(&self) -> [u8; 16] {
+        let digit = |c: u8| match c {
+            b'0'..=b'9' => c - b'0',
+            _ => c - b'a' + 10,
+        };
+        std::array::from_fn(|i| digit(self.0[2 * i]) << 4 | digit(self.0[2 * i + 1]))
+    }
+
+    /// The fingerprint whose bytes are `bytes`.
+    pub fn from_bytes(bytes: &[u8; 16]) -> Fingerprint {
+        Fingerprint::of_digest(bytes)
     }
 
     pub fn as_str(&self) -> &str {
@@ -344,5 +374,30 @@ mod tests {
             serde_json::to_string(&f).unwrap(),
             format!("\"{}\"", "ab".repeat(16))
         );
+        // Any other text is hashed: still 32 hex digits.
+        let other = Fingerprint::from_ascii("0Critical");
+        assert_eq!(other, Fingerprint::from_ascii("0Critical"));
+        assert_ne!(other, Fingerprint::from_ascii("0High"));
+        assert!(
+            other
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+    }
+
+    #[test]
+    fn fingerprint_bytes_round_trip_and_keep_the_order_of_the_text() {
+        let mut prints: Vec<Fingerprint> = (0u8..=255)
+            .map(|b| Fingerprint::of_digest(&[b, 255 - b, b ^ 0x5a, 7]))
+            .collect();
+        prints.push(Fingerprint::from_ascii("f0"));
+        for f in &prints {
+            assert_eq!(Fingerprint::from_bytes(&f.to_bytes()), *f);
+        }
+        for a in &prints {
+            for b in &prints {
+                assert_eq!(a.to_bytes().cmp(&b.to_bytes()), a.cmp(b), "{a} {b}");
+            }
+        }
     }
 }

@@ -7,6 +7,10 @@
 //! target share one allocation, and the struct is half as wide. Reports read it
 //! through accessors; the evidence unpacks to the compact JSON it always was.
 
+use std::cell::Cell;
+use std::sync::{LazyLock, Mutex};
+
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -16,10 +20,12 @@ use crate::model::Provenance;
 /// A settled finding: what every report and the triage read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settled {
-    pub fingerprint: Fingerprint,
+    /// The fingerprint's 16 bytes (its text is their 32 hex digits).
+    fingerprint: [u8; 16],
     /// The message, the evidence and the target, one after the other.
     text: Box<str>,
-    pub check_id: &'static str,
+    /// The check id, interned: a thin pointer, half the size of a `&str`.
+    check: &'static &'static str,
     /// Where the message ends and the evidence ends within `text`.
     ends: [u32; 2],
     /// Index into [`Inventory::identities`](crate::model::Inventory), `u32::MAX` for none.
@@ -30,6 +36,29 @@ pub struct Settled {
 }
 
 const NO_IDENTITY: u32 = u32::MAX;
+
+/// Check ids by their text, each kept once for the process (a few dozen).
+static CHECK_IDS: LazyLock<Mutex<FxHashMap<&'static str, &'static &'static str>>> =
+    LazyLock::new(Mutex::default);
+
+thread_local! {
+    /// The last check id this thread interned: findings come in runs of one check.
+    static LAST_CHECK: Cell<Option<&'static &'static str>> = const { Cell::new(None) };
+}
+
+/// `id` behind a pointer that lives for the process, the same one for equal ids.
+/// Each distinct id is leaked once, on purpose: there are as many as checks.
+fn intern(id: &'static str) -> &'static &'static str {
+    if let Some(last) = LAST_CHECK.get().filter(|last| **last == id) {
+        return last;
+    }
+    let interned = {
+        let mut ids = CHECK_IDS.lock().unwrap_or_else(|e| e.into_inner());
+        *ids.entry(id).or_insert_with(|| Box::leak(Box::new(id)))
+    };
+    LAST_CHECK.set(Some(interned));
+    interned
+}
 
 thread_local! {
     /// Where each thread builds a finding's text before it is copied out.
@@ -56,9 +85,9 @@ impl Settled {
             (text, ends)
         });
         Settled {
-            fingerprint,
+            fingerprint: fingerprint.to_bytes(),
             text,
-            check_id: f.check_id,
+            check: intern(f.check_id),
             ends,
             identity: f
                 .identity
@@ -68,6 +97,19 @@ impl Settled {
             severity: f.severity,
             source: f.source,
         }
+    }
+
+    pub fn check_id(&self) -> &'static str {
+        self.check
+    }
+
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::from_bytes(&self.fingerprint)
+    }
+
+    /// The fingerprint's bytes, which order findings as the fingerprint's text does.
+    pub fn fingerprint_bytes(&self) -> &[u8; 16] {
+        &self.fingerprint
     }
 
     /// The identity the finding is about, as an index into the inventory.
@@ -168,7 +210,7 @@ mod tests {
         assert_eq!(s.evidence().value("tier"), serde_json::json!(0));
         assert_eq!(s.target(), None);
         assert_eq!(s.identity(), Some(7));
-        assert_eq!(s.fingerprint, Fingerprint::from_ascii("abc"));
+        assert_eq!(s.fingerprint(), Fingerprint::from_ascii("abc"));
         assert_eq!(s.source, Provenance { file: 2, line: 40 });
         assert_eq!(
             serde_json::to_string(&s.evidence()).unwrap(),
@@ -191,5 +233,23 @@ mod tests {
         // An empty target is still a target.
         let s = Settled::from(finding(Some("")));
         assert_eq!(s.target(), Some(""));
+    }
+
+    #[test]
+    fn settled_findings_are_64_bytes_and_keep_their_check_id_and_fingerprint() {
+        assert_eq!(std::mem::size_of::<Settled>(), 64);
+        let a = Settled::new(finding(None), Fingerprint::from_ascii("0f"));
+        let mut other = finding(None);
+        other.check_id = "AWS-001";
+        let b = Settled::new(other, Fingerprint::of_digest(&[0xfe; 16]));
+        let c = Settled::new(finding(None), Fingerprint::from_ascii("10"));
+        assert_eq!(
+            (a.check_id(), b.check_id(), c.check_id()),
+            ("ENTRA-001", "AWS-001", "ENTRA-001")
+        );
+        // Interned: equal ids share one pointer.
+        assert!(std::ptr::eq(a.check, c.check));
+        assert_eq!(b.fingerprint().as_str(), "fe".repeat(16));
+        assert!(a.fingerprint_bytes() < c.fingerprint_bytes());
     }
 }

@@ -182,7 +182,7 @@ impl Suppression {
     /// Whether its selectors match a finding (expiry aside).
     pub fn matches(&self, inv: &Inventory, f: &Settled, provider: &str) -> bool {
         if let Some(ids) = &self.check_ids
-            && !ids.contains(&f.check_id)
+            && !ids.contains(&f.check_id())
         {
             return false;
         }

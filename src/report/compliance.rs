@@ -120,9 +120,9 @@ pub fn view(inv: &Inventory, findings: &[Settled], framework: Framework) -> Fram
     let mut failing_by_check: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     let mut findings_by_check: BTreeMap<&str, usize> = BTreeMap::new();
     for f in findings {
-        *findings_by_check.entry(f.check_id).or_default() += 1;
+        *findings_by_check.entry(f.check_id()).or_default() += 1;
         if let Some(i) = f.identity() {
-            let ids = failing_by_check.entry(f.check_id).or_default();
+            let ids = failing_by_check.entry(f.check_id()).or_default();
             if ids.last() != Some(&(i as u32)) {
                 ids.push(i as u32);
             }

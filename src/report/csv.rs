@@ -116,7 +116,7 @@ fn rows(
             &f.nist_csf.join(";"),
             f.location.path,
             &line,
-            f.fingerprint,
+            f.fingerprint.as_str(),
             &evidence,
             &score,
             f.suppression.map_or("", |s| s.reason.as_str()),

@@ -1173,7 +1173,7 @@ type FindingRow<'a> = (
     &'a str,
     usize,
     u32,
-    &'a str,
+    crate::checks::Fingerprint,
     FrozenEvidence<'a>,
     Option<String>,
 );

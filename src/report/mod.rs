@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::checks::meta::{CheckMeta, lookup};
-use crate::checks::{FrozenEvidence, Settled, Severity, Thresholds};
+use crate::checks::{Fingerprint, FrozenEvidence, Settled, Severity, Thresholds};
 use crate::config::Suppression;
 use crate::import::InputError;
 use crate::model::{Gap, Inventory, Skipped, SourceFile, TenantSource};
@@ -96,7 +96,7 @@ pub struct FindingOut<'a> {
     pub nist_csf: &'a [String],
     pub evidence: FrozenEvidence<'a>,
     pub location: LocationRef<'a>,
-    pub fingerprint: &'a str,
+    pub fingerprint: Fingerprint,
     /// The accepted risk that suppresses this finding (config or ignore file).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppression: Option<&'a Suppression>,
@@ -252,7 +252,7 @@ impl<'a> Report<'a> {
         let mut flagged = std::collections::HashSet::new();
         for f in findings {
             *by_severity.entry(f.severity.as_str()).or_default() += 1;
-            *by_check.entry(f.check_id).or_default() += 1;
+            *by_check.entry(f.check_id()).or_default() += 1;
             if let Some(i) = f.identity() {
                 flagged.insert(i);
             }
@@ -348,7 +348,7 @@ impl<'a> Report<'a> {
 }
 
 fn finding_out<'a>(inv: &'a Inventory, f: &'a Settled) -> FindingOut<'a> {
-    let m = meta(f.check_id);
+    let m = meta(f.check_id());
     let identity = match f.identity() {
         Some(i) => {
             let x = &inv.identities[i];
@@ -371,7 +371,7 @@ fn finding_out<'a>(inv: &'a Inventory, f: &'a Settled) -> FindingOut<'a> {
         },
     };
     FindingOut {
-        check_id: f.check_id,
+        check_id: f.check_id(),
         title: &m.title,
         severity: f.severity,
         provider: identity.provider,
@@ -384,7 +384,7 @@ fn finding_out<'a>(inv: &'a Inventory, f: &'a Settled) -> FindingOut<'a> {
             path: inv.path_of(f.source.file),
             line: f.source.line,
         },
-        fingerprint: &f.fingerprint,
+        fingerprint: f.fingerprint(),
         suppression: None,
         baseline: None,
     }

@@ -226,7 +226,7 @@ struct Product {
 
 #[derive(Serialize)]
 struct FindingInfo<'a> {
-    uid: &'a str,
+    uid: crate::checks::Fingerprint,
     title: &'a str,
     desc: &'a RawValue,
     types: &'a [String],
