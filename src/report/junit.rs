@@ -204,46 +204,76 @@ struct Grouped<'a> {
 /// Groups findings by check and subject. Each finding is sorted as one 16-byte
 /// entry of ranks (check, subject) and position, not as its four strings.
 fn group<'a>(findings: &super::Findings<'a>) -> Grouped<'a> {
-    let subject_of = |n: usize| {
-        let f = findings.get(n);
-        let i = f.identity;
-        (f.check_id, (i.name, i.provider, i.kind, i.id))
-    };
-    let (checks, subjects) = (0..findings.len())
+    // Identities are told apart by index, not by their strings: per identity one
+    // finding's position, from which its strings are read once. Findings without
+    // an identity (few) are told apart by the strings they show.
+    type Seen<'a> = (
+        FxHashSet<&'static str>,
+        FxHashMap<u32, u32>,
+        FxHashSet<Subject<'a>>,
+    );
+    let as_subject = |i: super::IdentityRef<'a>| (i.name, i.provider, i.kind, i.id);
+    let (checks, firsts, others) = (0..findings.len())
         .into_par_iter()
-        .fold(
-            || (FxHashSet::default(), FxHashSet::default()),
-            |(mut checks, mut subjects), n| {
-                let (check, subject) = subject_of(n);
-                checks.insert(check);
-                subjects.insert(subject);
-                (checks, subjects)
-            },
-        )
-        .reduce(
-            || (FxHashSet::default(), FxHashSet::default()),
-            |(mut c1, mut s1), (c2, s2)| {
-                c1.extend(c2);
-                s1.extend(s2);
-                (c1, s1)
-            },
-        );
+        .fold(Seen::default, |(mut checks, mut firsts, mut others), n| {
+            let (check, index, i) = findings.subject(n);
+            checks.insert(check);
+            match index {
+                Some(index) => {
+                    firsts.entry(index as u32).or_insert(n as u32);
+                }
+                None => {
+                    others.insert(as_subject(i));
+                }
+            }
+            (checks, firsts, others)
+        })
+        .reduce(Seen::default, |(mut c1, mut f1, mut o1), (c2, f2, o2)| {
+            c1.extend(c2);
+            f1.extend(f2);
+            o1.extend(o2);
+            (c1, f1, o1)
+        });
     let mut checks: Vec<&str> = checks.into_iter().collect();
     checks.sort_unstable();
-    let mut subjects: Vec<Subject> = subjects.into_iter().collect();
-    subjects.par_sort_unstable();
     let check_rank: FxHashMap<&str, u64> = checks.iter().copied().zip(0..).collect();
-    let subject_rank: FxHashMap<Subject, u64> = subjects.iter().copied().zip(0..).collect();
+    // Subjects in order; equal strings (two identities alike in all four) share a rank.
+    let identities = firsts.keys().max().map_or(0, |&m| m as usize + 1);
+    let mut seen: Vec<(Subject, Option<u32>)> = firsts
+        .into_iter()
+        .map(|(index, n)| (as_subject(findings.subject(n as usize).2), Some(index)))
+        .chain(others.into_iter().map(|s| (s, None)))
+        .collect();
+    seen.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut subjects: Vec<Subject> = Vec::new();
+    let mut identity_rank = vec![0u64; identities];
+    let mut other_rank: FxHashMap<Subject, u64> = FxHashMap::default();
+    for (subject, index) in seen {
+        if subjects.last() != Some(&subject) {
+            subjects.push(subject);
+        }
+        let rank = subjects.len() as u64 - 1;
+        match index {
+            Some(index) => identity_rank[index as usize] = rank,
+            None => {
+                other_rank.insert(subject, rank);
+            }
+        }
+    }
     // Check and subject ranks in one integer; the position breaks ties, so that
     // findings of one case stay in report order.
     let mut rows: Vec<(u64, u32)> = (0..findings.len())
         .into_par_iter()
         .map(|n| {
-            let (check, subject) = subject_of(n);
-            (check_rank[check] << 32 | subject_rank[&subject], n as u32)
+            let (check, index, i) = findings.subject(n);
+            let subject = match index {
+                Some(index) => identity_rank[index],
+                None => other_rank[&as_subject(i)],
+            };
+            (check_rank[check] << 32 | subject, n as u32)
         })
         .collect();
-    drop(subject_rank);
+    drop(identity_rank);
     rows.par_sort_unstable();
     // Each case is a range of one list of positions: no list of its own.
     let mut positions: Vec<u32> = Vec::with_capacity(rows.len());
@@ -378,16 +408,34 @@ fn escape(s: &str, attribute: bool) -> String {
     out
 }
 
+/// The bytes that [`escape_into`] replaces or inspects: controls, markup, quotes,
+/// and 0xEF, which starts U+FFFE and U+FFFF.
+static SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'\'' as usize] = true;
+    table[0xEF] = true;
+    table
+};
+
 /// [`escape`], appending to `out`.
 fn escape_into(out: &mut String, s: &str, attribute: bool) {
     let bytes = s.as_bytes();
-    // Copy runs of ordinary text whole; only the bytes below start a replacement.
-    let special = |b: u8| b < 0x20 || matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF);
+    // Copy runs of ordinary text whole; only the bytes of `SPECIAL` start a
+    // replacement.
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if !special(b) {
+        if !SPECIAL[usize::from(b)] {
             i += 1;
             continue;
         }

@@ -165,6 +165,14 @@ impl<'a> Findings<'a> {
         self.findings.is_empty()
     }
 
+    /// What the `i`th finding is about: its check id, the inventory index of its
+    /// identity (if it has one), and the identity as [`FindingOut::identity`] shows
+    /// it. Cheaper than [`Findings::get`] for writers that group findings.
+    pub fn subject(&self, i: usize) -> (&'static str, Option<usize>, IdentityRef<'a>) {
+        let f = &self.findings[i];
+        (f.check_id(), f.identity(), identity_ref(self.inv, f))
+    }
+
     /// The `i`th finding as reports show it.
     pub fn get(&self, i: usize) -> FindingOut<'a> {
         let mut out = finding_out(self.inv, &self.findings[i]);
@@ -347,9 +355,10 @@ impl<'a> Report<'a> {
     }
 }
 
-fn finding_out<'a>(inv: &'a Inventory, f: &'a Settled) -> FindingOut<'a> {
-    let m = meta(f.check_id());
-    let identity = match f.identity() {
+/// The identity a finding is about, or what stands in for it: the target of an
+/// unattached finding, or "not in the export".
+fn identity_ref<'a>(inv: &'a Inventory, f: &'a Settled) -> IdentityRef<'a> {
+    match f.identity() {
         Some(i) => {
             let x = &inv.identities[i];
             IdentityRef {
@@ -367,9 +376,14 @@ fn finding_out<'a>(inv: &'a Inventory, f: &'a Settled) -> FindingOut<'a> {
             } else {
                 "unknown"
             },
-            provider: &m.provider,
+            provider: &meta(f.check_id()).provider,
         },
-    };
+    }
+}
+
+fn finding_out<'a>(inv: &'a Inventory, f: &'a Settled) -> FindingOut<'a> {
+    let m = meta(f.check_id());
+    let identity = identity_ref(inv, f);
     FindingOut {
         check_id: f.check_id(),
         title: &m.title,
