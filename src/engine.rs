@@ -63,8 +63,12 @@ pub fn run_settings(inv: &Inventory, now: Timestamp, settings: &Settings) -> Vec
         .filter(runs)
         .flat_map(|c| (0..shards).map(move |s| (c, s * size..((s + 1) * size).min(n))))
         .collect();
+    // One task at a time per split: a thread that runs out of work steals a task
+    // instead of waiting on another thread's run of them (or taking a background
+    // job, such as freeing the import's records, while the others finish).
     let parts: Vec<Vec<Settled>> = tasks
         .par_iter()
+        .with_max_len(1)
         .map(|(c, shard)| {
             let ctx = Ctx {
                 shard: shard.clone(),
