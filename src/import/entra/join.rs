@@ -223,8 +223,11 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
         .enumerate()
         .filter_map(|(i, a)| Some((a.app_id.as_deref()?, i)))
         .collect();
-    let mut app_identity: HashMap<&str, usize> = HashMap::default(); // app object id → identity
-    let mut sp_identity: HashMap<&str, usize> = HashMap::default(); // SP object id → identity
+    // app object id → identity, and SP object id → identity, sized once.
+    let mut app_identity: HashMap<&str, usize> =
+        HashMap::with_capacity_and_hasher(m.apps.len(), Default::default());
+    let mut sp_identity: HashMap<&str, usize> =
+        HashMap::with_capacity_and_hasher(m.sps.len(), Default::default());
     let mut used_apps = vec![false; m.apps.len()];
 
     // Each SP (with its application, if exported) becomes an identity and its
@@ -288,10 +291,10 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
     b.inventory
         .credentials
         .reserve_exact(sp_creds.iter().map(Vec::len).sum::<usize>());
-    for (k, (sp, creds)) in m.sps.iter().zip(sp_creds).enumerate() {
+    for (k, ((sp, app), creds)) in m.sps.iter().zip(&sp_apps).zip(sp_creds).enumerate() {
         let idx = base + k;
         sp_identity.insert(&sp.id, idx);
-        if let Some(i) = app_of(sp) {
+        if let Some(i) = *app {
             used_apps[i] = true;
             app_identity.insert(&m.apps[i].id, idx);
         }
@@ -794,9 +797,10 @@ fn add_assignments(
 ) {
     // Sequential: de-duplicate (an assignment may be both expanded and standalone)
     // and keep those held by service principals in the export.
-    let mut seen: HashSet<Cow<str>> = HashSet::default();
+    let count = standalone.len() + expanded.iter().map(Vec::len).sum::<usize>();
+    let mut seen: HashSet<Cow<str>> = HashSet::with_capacity_and_hasher(count, Default::default());
     let mut missing_principal = 0;
-    let mut todo: Vec<(&RawAssignment, usize)> = Vec::new();
+    let mut todo: Vec<(&RawAssignment, usize)> = Vec::with_capacity(count);
     let all = standalone.iter().chain(expanded.iter().flatten());
     for a in all {
         let key = match &a.id {
@@ -926,8 +930,9 @@ fn add_consents(
     notes: &mut Vec<String>,
 ) {
     let mut missing_client = 0;
-    let mut seen: HashSet<Cow<str>> = HashSet::default();
-    let mut todo: Vec<(&RawConsent, usize)> = Vec::new();
+    let mut seen: HashSet<Cow<str>> =
+        HashSet::with_capacity_and_hasher(consents.len(), Default::default());
+    let mut todo: Vec<(&RawConsent, usize)> = Vec::with_capacity(consents.len());
     for c in &consents {
         let key = match &c.id {
             Some(id) => Cow::Borrowed(id.as_str()),
