@@ -1064,7 +1064,86 @@ fn add_roles(b: &mut InventoryBuilder, m: &Merged, sp_identity: &HashMap<&str, u
 
 #[cfg(test)]
 mod tests {
-    use super::{concat, dedupe};
+    use super::*;
+    use crate::model::Provenance;
+
+    #[test]
+    fn consents_become_one_grant_per_scope_in_order_across_conversion_slices() {
+        let client = |i: usize| format!("client-{}", i % 7);
+        let resource = RawSp {
+            id: "graph-sp".into(),
+            app_id: Some(MICROSOFT_GRAPH.into()),
+            name: Some("Microsoft Graph".into()),
+            sp_type: None,
+            owner_org: None,
+            enabled: None,
+            created: None,
+            verified_publisher: None,
+            app_roles: Vec::new(),
+            creds: Vec::new(),
+            owners: None,
+            assignments: Vec::new(),
+            source: Provenance::default(),
+        };
+        // More consents than one slice converts at a time, some repeated, one whose
+        // client is not in the export, and a varying number of scopes.
+        let n = 2 * CONSENTS_AT_ONCE + 123;
+        let mut consents: Vec<RawConsent> = (0..n)
+            .map(|i| RawConsent {
+                id: Some(format!("consent-{i}")),
+                client_id: if i == 5 { "gone".into() } else { client(i) },
+                all_principals: i % 2 == 0,
+                principal_id: None,
+                resource_id: "graph-sp".into(),
+                scopes: (0..1 + i % 3).map(|k| format!("Scope{i}.{k}")).collect(),
+                source: Provenance {
+                    file: 0,
+                    line: i as u32 + 1,
+                },
+            })
+            .collect();
+        consents.push(RawConsent {
+            source: Provenance { file: 0, line: 1 },
+            ..consents[40].clone()
+        });
+        let clients: Vec<String> = (0..7).map(client).collect();
+        let sp_identity: HashMap<&str, usize> = clients
+            .iter()
+            .enumerate()
+            .map(|(k, c)| (c.as_str(), k))
+            .collect();
+        let sps_by_id: HashMap<&str, &RawSp> = [("graph-sp", &resource)].into_iter().collect();
+        let expected: Vec<(usize, String, u32)> = consents[..n]
+            .iter()
+            .filter(|c| c.client_id != "gone")
+            .flat_map(|c| {
+                let identity = sp_identity[c.client_id.as_str()];
+                c.scopes
+                    .iter()
+                    .map(move |s| (identity, s.clone(), c.source.line))
+            })
+            .collect();
+        let pool = Pool::of(&[], &[], &consents, &sps_by_id);
+        let mut b = InventoryBuilder::new();
+        let mut notes = Vec::new();
+        add_consents(
+            &mut b,
+            consents,
+            &sp_identity,
+            &sps_by_id,
+            &pool,
+            &mut notes,
+        );
+        let got: Vec<(usize, String, u32)> = b
+            .inventory
+            .grants
+            .iter()
+            .map(|g| (g.identity, g.permission.to_string(), g.source.line))
+            .collect();
+        assert!(expected.len() > 2 * CONSENTS_AT_ONCE);
+        assert_eq!(got, expected);
+        assert_eq!(notes.len(), 1, "the missing client is noted: {notes:?}");
+    }
 
     #[test]
     fn dedupe_keeps_the_first_of_each_id_in_order_and_absorbs_the_rest() {
