@@ -139,19 +139,11 @@ fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Thresholds;
 
     #[test]
     fn chunked_rendering_gives_the_same_bytes_for_any_chunk_size() {
-        let (loaded, findings) = crate::checks::testkit::demo_scan();
-        let now = crate::checks::testkit::ts(crate::checks::testkit::NOW);
-        let report = Report::build(
-            &loaded.inventory,
-            &findings,
-            &[],
-            now,
-            Thresholds::default(),
-        );
+        let demo = crate::checks::testkit::demo();
+        let report = demo.report();
         assert!(report.findings.len() > 40);
         let render = |chunk_len| {
             let mut out = Vec::new();

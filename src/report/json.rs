@@ -210,15 +210,8 @@ mod tests {
 
     #[test]
     fn parallel_rendering_is_byte_identical_to_serde_pretty() {
-        let (loaded, findings) = crate::checks::testkit::demo_scan();
-        let now = crate::checks::testkit::ts(crate::checks::testkit::NOW);
-        let report = Report::build(
-            &loaded.inventory,
-            &findings,
-            &[],
-            now,
-            Thresholds::default(),
-        );
+        let demo = crate::checks::testkit::demo();
+        let report = demo.report();
         assert!(report.findings.len() > 40);
         assert!(report.risk.len() > 4);
         let mut reference = serde_json::to_vec_pretty(&Whole {
@@ -238,7 +231,8 @@ mod tests {
             );
         }
 
-        let empty = Report::build(&loaded.inventory, &[], &[], now, Thresholds::default());
+        let now = crate::checks::testkit::ts(crate::checks::testkit::NOW);
+        let empty = Report::build(&demo.loaded.inventory, &[], &[], now, Thresholds::default());
         let mut ours = Vec::new();
         write_report(&empty, &mut ours).unwrap();
         let text = String::from_utf8(ours).unwrap();

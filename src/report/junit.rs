@@ -473,16 +473,8 @@ mod tests {
 
     #[test]
     fn chunked_rendering_gives_the_same_bytes_for_any_chunk_size() {
-        use crate::checks::Thresholds;
-        let (loaded, findings) = crate::checks::testkit::demo_scan();
-        let now = crate::checks::testkit::ts(crate::checks::testkit::NOW);
-        let report = Report::build(
-            &loaded.inventory,
-            &findings,
-            &[],
-            now,
-            Thresholds::default(),
-        );
+        let demo = crate::checks::testkit::demo();
+        let report = demo.report();
         let render = |cases| {
             let mut out = Vec::new();
             write_chunked(&report, &mut out, cases).unwrap();
@@ -501,16 +493,8 @@ mod tests {
 
     #[test]
     fn grouping_by_ranks_matches_a_stable_sort_of_the_strings() {
-        use crate::checks::Thresholds;
-        let (loaded, findings) = crate::checks::testkit::demo_scan();
-        let now = crate::checks::testkit::ts(crate::checks::testkit::NOW);
-        let report = Report::build(
-            &loaded.inventory,
-            &findings,
-            &[],
-            now,
-            Thresholds::default(),
-        );
+        let demo = crate::checks::testkit::demo();
+        let report = demo.report();
         let all = report.findings;
         // The plain way: every finding's strings, sorted stably, then cut into runs.
         let mut rows: Vec<_> = (0..all.len())

@@ -431,15 +431,8 @@ mod tests {
     #[test]
     fn parallel_rendering_is_byte_identical_to_one_record_per_line() {
         use crate::checks::Thresholds;
-        let (loaded, findings) = crate::checks::testkit::demo_scan();
-        let now = crate::checks::testkit::ts(crate::checks::testkit::NOW);
-        let report = Report::build(
-            &loaded.inventory,
-            &findings,
-            &[],
-            now,
-            Thresholds::default(),
-        );
+        let demo = crate::checks::testkit::demo();
+        let report = demo.report();
         assert!(report.findings.len() > 40);
         let time = epoch_ms(&report.scanned_at).unwrap();
         let parts = CheckParts::all().unwrap();
@@ -464,7 +457,8 @@ mod tests {
             );
         }
 
-        let empty = Report::build(&loaded.inventory, &[], &[], now, Thresholds::default());
+        let now = crate::checks::testkit::ts(crate::checks::testkit::NOW);
+        let empty = Report::build(&demo.loaded.inventory, &[], &[], now, Thresholds::default());
         let mut ours = Vec::new();
         write(&empty, &mut ours).unwrap();
         assert_eq!(ours, b"[]\n");

@@ -762,19 +762,11 @@ fn locate(path: &str, cwd: Option<&Path>) -> ArtifactLocation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Thresholds;
     use serde_json::Value;
 
     fn demo_sarif(limit: usize) -> (usize, Value) {
-        let (loaded, findings) = crate::checks::testkit::demo_scan();
-        let now = crate::checks::testkit::ts(crate::checks::testkit::NOW);
-        let report = Report::build(
-            &loaded.inventory,
-            &findings,
-            &[],
-            now,
-            Thresholds::default(),
-        );
+        let demo = crate::checks::testkit::demo();
+        let report = demo.report();
         let mut out = Vec::new();
         write_with(
             &report,
