@@ -83,7 +83,12 @@ impl Settled {
             let ends = [f.message.len() as u32, buf.len() as u32];
             buf.extend_from_slice(target.as_bytes());
             // Built from strings and serde_json output: always UTF-8.
-            let text: Box<str> = String::from_utf8_lossy(&buf).into();
+            // (`from_utf8` checks ASCII a word at a time; the lossy path goes byte
+            // by byte, and is only the fallback.)
+            let text: Box<str> = match std::str::from_utf8(&buf) {
+                Ok(text) => text.into(),
+                Err(_) => String::from_utf8_lossy(&buf).into(),
+            };
             (text, ends)
         });
         Settled {
