@@ -83,56 +83,67 @@ pub fn score<'a>(
             exposed[i] = true;
         }
     }
-    // The parts of each score, then the identities above zero in report order,
-    // written into a list of their exact number (entries are 120 bytes, and a
-    // grown or merge-sorted list of 100,000 of them held twice that).
-    let parts = |i: usize| {
-        let identity = &inv.identities[i];
-        let tier = inv.highest_tier(i);
-        let findings = weights[i].min(FINDINGS_CAP);
-        let privilege = privilege(tier);
-        let stored = inv
-            .credentials_of(i)
-            .iter()
-            .any(|c| c.is_valid_at(now) && !c.is_token_signing());
-        let exposure = ((identity.origin == Origin::ThirdParty) as u32 * 6
-            + stored as u32 * 4
-            + exposed[i] as u32 * 5)
-            .min(EXPOSURE_CAP);
-        (findings, privilege, exposure, tier)
-    };
-    let mut order: Vec<(u32, u32)> = (0..n)
+    // Each identity above zero with the parts of its score (24 bytes), sorted into
+    // report order, then written into a list of their exact number: the 120-byte
+    // entries grown or merge-sorted held twice that at 100,000 identities.
+    struct Scored {
+        score: u32,
+        index: u32,
+        findings: u32,
+        privilege: u32,
+        exposure: u32,
+        tier: crate::model::Tier,
+    }
+    let mut scored: Vec<Scored> = (0..n)
         .filter_map(|i| {
-            let (findings, privilege, exposure, _) = parts(i);
+            let identity = &inv.identities[i];
+            let tier = inv.highest_tier(i);
+            let findings = weights[i].min(FINDINGS_CAP);
+            let privilege = privilege(tier);
+            let stored = inv
+                .credentials_of(i)
+                .iter()
+                .any(|c| c.is_valid_at(now) && !c.is_token_signing());
+            let exposure = ((identity.origin == Origin::ThirdParty) as u32 * 6
+                + stored as u32 * 4
+                + exposed[i] as u32 * 5)
+                .min(EXPOSURE_CAP);
             let score = findings + privilege + exposure;
-            (score > 0).then_some((score, i as u32))
+            (score > 0).then_some(Scored {
+                score,
+                index: i as u32,
+                findings,
+                privilege,
+                exposure,
+                tier,
+            })
         })
         .collect();
     // Riskiest first, ties by name, then id, then inventory order.
-    let name = |i: u32| inv.identities[i as usize].name.as_str();
-    let id = |i: u32| inv.identities[i as usize].id.as_str();
-    order.sort_unstable_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then_with(|| name(a.1).cmp(name(b.1)))
-            .then_with(|| id(a.1).cmp(id(b.1)))
-            .then(a.1.cmp(&b.1))
+    let name = |s: &Scored| inv.identities[s.index as usize].name.as_str();
+    let id = |s: &Scored| inv.identities[s.index as usize].id.as_str();
+    scored.sort_unstable_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| name(a).cmp(name(b)))
+            .then_with(|| id(a).cmp(id(b)))
+            .then(a.index.cmp(&b.index))
     });
-    let mut out = Vec::with_capacity(order.len());
-    out.extend(order.into_iter().map(|(score, i)| {
-        let i = i as usize;
+    let mut out = Vec::with_capacity(scored.len());
+    out.extend(scored.into_iter().map(|s| {
+        let i = s.index as usize;
         let identity = &inv.identities[i];
-        let (findings, privilege, exposure, tier) = parts(i);
         IdentityRisk {
-            score,
+            score: s.score,
             name: &identity.name,
             id: &identity.id,
             provider: identity.provider.as_str(),
             kind: identity.kind.as_str(),
-            findings,
-            privilege,
-            exposure,
+            findings: s.findings,
+            privilege: s.privilege,
+            exposure: s.exposure,
             counts: counts[i],
-            highest_tier: tier.as_str(),
+            highest_tier: s.tier.as_str(),
         }
     }));
     out
