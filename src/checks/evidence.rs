@@ -188,11 +188,7 @@ impl Fingerprint {
     /// A fingerprint from up to 32 hex digits, padded with `0`; any other text is
     /// hashed into one (tests and fixtures).
     pub fn from_ascii(s: &str) -> Fingerprint {
-        if s.len() > 32
-            || !s
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
+        if s.len() > 32 || !is_lower_hex(s) {
             use sha2::Digest;
             return Fingerprint::of_digest(&sha2::Sha256::digest(s.as_bytes()));
         }
@@ -203,10 +199,7 @@ impl Fingerprint {
 
     /// The fingerprint written as `s`: exactly 32 lowercase hex digits.
     pub fn parse(s: &str) -> Option<Fingerprint> {
-        let hex = s.len() == 32
-            && s.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        hex.then(|| Fingerprint::from_ascii(s))
+        (s.len() == 32 && is_lower_hex(s)).then(|| Fingerprint::from_ascii(s))
     }
 
     /// The 16 bytes the hex digits spell (a fingerprint is always 32 lowercase hex
@@ -228,6 +221,12 @@ impl Fingerprint {
         // Only ASCII is ever stored.
         std::str::from_utf8(&self.0).unwrap_or("")
     }
+}
+
+/// Whether `s` is only digits and `a` to `f`, as a fingerprint's text is.
+fn is_lower_hex(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 impl Default for Fingerprint {
