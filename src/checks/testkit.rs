@@ -695,28 +695,29 @@ pub fn fired_on(check: fn(&Ctx) -> Vec<Finding>, inv: &Inventory) -> Vec<String>
     names
 }
 
-/// The demo tenant (testdata/entra/contoso) loaded and scanned at [`NOW`], for
-/// renderer tests that need a real report ([`demo`] builds it).
-pub fn demo_scan() -> (crate::import::Loaded, Vec<crate::checks::Settled>) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/entra/contoso");
-    let loaded = crate::import::load(&[dir], &crate::import::LoadOptions::default());
-    let findings = crate::engine::run(&loaded.inventory, ts(NOW), Thresholds::default());
-    (loaded, findings)
-}
-
-/// [`demo_scan`], kept together so that its report can borrow from it.
+/// A directory of the repository (`testdata/...`) loaded and scanned at [`NOW`],
+/// kept together so that its report can borrow from it.
 pub struct Demo {
     pub loaded: crate::import::Loaded,
     pub findings: Vec<crate::checks::Settled>,
 }
 
-/// The demo tenant scanned at [`NOW`]: `demo().report()` is its risk report.
-pub fn demo() -> Demo {
-    let (loaded, findings) = demo_scan();
+/// `dir`, relative to the repository root, scanned at [`NOW`].
+pub fn scan(dir: &str) -> Demo {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let loaded = crate::import::load(&[dir], &crate::import::LoadOptions::default());
+    let findings = crate::engine::run(&loaded.inventory, ts(NOW), Thresholds::default());
     Demo { loaded, findings }
 }
 
+/// The demo tenant (testdata/entra/contoso) scanned at [`NOW`], for renderer tests
+/// that need a real report: `demo().report()`.
+pub fn demo() -> Demo {
+    scan("testdata/entra/contoso")
+}
+
 impl Demo {
+    /// The risk report of the scan.
     pub fn report(&self) -> crate::report::Report<'_> {
         crate::report::Report::build(
             &self.loaded.inventory,

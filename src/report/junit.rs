@@ -493,9 +493,15 @@ mod tests {
 
     #[test]
     fn grouping_by_ranks_matches_a_stable_sort_of_the_strings() {
-        let demo = crate::checks::testkit::demo();
-        let report = demo.report();
+        // All of testdata: every provider, and findings without an identity (told
+        // apart by their strings rather than by an index).
+        let scan = crate::checks::testkit::scan("testdata");
+        let report = scan.report();
         let all = report.findings;
+        assert!(
+            (0..all.len()).any(|n| all.subject(n).1.is_none()),
+            "some finding has no identity"
+        );
         // The plain way: every finding's strings, sorted stably, then cut into runs.
         let mut rows: Vec<_> = (0..all.len())
             .map(|n| {
@@ -523,7 +529,7 @@ mod tests {
                 })
             })
             .collect();
-        assert!(expected.len() > 10, "the demo has many cases");
+        assert!(expected.len() > 10, "testdata has many cases");
         assert!(
             expected.iter().any(|(_, _, ns)| ns.len() > 1),
             "some case has several findings"
