@@ -918,7 +918,7 @@ fn resolve_assignment(
     (grant, found)
 }
 
-/// Delegated permission grants converted in parallel at a time.
+/// How many delegated permission grants (consents) are converted, in parallel, at a time.
 const CONSENTS_AT_ONCE: usize = 4096;
 
 fn add_consents(
