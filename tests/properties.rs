@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 use nhiscan::policy::aws::glob;
-use nhiscan::time::parse_timestamp;
+use nhiscan::time::{format, parse_timestamp};
 use proptest::prelude::*;
 
 /// Seconds from 1970 to 2100, and milliseconds within the second.
@@ -53,6 +53,18 @@ proptest! {
         let millis = secs * 1000 + ms;
         prop_assert_eq!(parse_timestamp(&format!("/Date({millis})/")), Some(t));
         prop_assert_eq!(parse_timestamp(&format!("\\/Date({millis})\\/")), Some(t));
+    }
+
+    /// Reports write any instant jiff can hold as jiff itself would, to the second,
+    /// and read it back.
+    #[test]
+    fn formatting_matches_jiff_and_reads_back(secs in Timestamp::MIN.as_second()..=Timestamp::MAX.as_second()) {
+        let t = Timestamp::from_second(secs).unwrap();
+        let expected = t.to_zoned_datetime(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        prop_assert_eq!(format(t), expected.clone());
+        if (0..=9999).contains(&nhiscan::time::year(t)) {
+            prop_assert_eq!(parse_timestamp(&expected), Some(t));
+        }
     }
 
     /// An offset moves the instant by exactly that much.
