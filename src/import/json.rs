@@ -145,12 +145,19 @@ impl<'a> Obj<'a> {
     /// The raw value of `key`, matched exactly, then case-insensitively, then in
     /// `AdditionalProperties`. JSON `null` reads as absent.
     pub fn get(&self, key: &str) -> Option<&'a RawValue> {
-        let found = self.exact(key).or_else(|| {
-            self.fields
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                .map(|(_, v)| *v)
-        });
+        // One pass: an exact match wins, else the first case-insensitive one.
+        let mut folded = None;
+        let mut found = None;
+        for (k, v) in &self.fields {
+            if k.as_ref() == key {
+                found = Some(*v);
+                break;
+            }
+            if folded.is_none() && k.eq_ignore_ascii_case(key) {
+                folded = Some(*v);
+            }
+        }
+        let found = found.or(folded);
         match found {
             Some(v) if JsonType::of(v) == JsonType::Null => None,
             Some(v) => Some(v),
@@ -175,9 +182,15 @@ impl<'a> Obj<'a> {
         if JsonType::of(raw) != JsonType::String {
             return None;
         }
-        serde_json::from_str::<Cow<str>>(raw.get())
-            .ok()
-            .map(Cow::into_owned)
+        // The value was validated when it was read: without a backslash, its text
+        // between the quotes is the string.
+        let quoted = raw.get();
+        match quoted.get(1..quoted.len() - 1) {
+            Some(inner) if !inner.contains('\\') => Some(inner.to_owned()),
+            _ => serde_json::from_str::<Cow<str>>(quoted)
+                .ok()
+                .map(Cow::into_owned),
+        }
     }
 
     /// A non-empty string field.
@@ -590,5 +603,25 @@ mod tests {
     fn escaped_keys_are_decoded() {
         let o = Obj::parse(raw(r#"{"a\u0062c":"x"}"#)).unwrap();
         assert_eq!(o.str("abc").as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn strings_read_the_same_with_and_without_escapes() {
+        let o = Obj::parse(raw(
+            r#"{"plain":"a b","escaped":"a\"b\u00e9\\","empty":"","unicode":"é✓","n":1}"#,
+        ))
+        .unwrap();
+        assert_eq!(o.str("plain").as_deref(), Some("a b"));
+        assert_eq!(o.str("escaped").as_deref(), Some("a\"bé\\"));
+        assert_eq!(o.str("empty").as_deref(), Some(""));
+        assert_eq!(o.str("unicode").as_deref(), Some("é✓"));
+        assert_eq!(o.str("n"), None);
+    }
+
+    #[test]
+    fn an_exact_key_wins_over_an_earlier_case_insensitive_one() {
+        let o = Obj::parse(raw(r#"{"AppId":"pascal","appId":"camel"}"#)).unwrap();
+        assert_eq!(o.str("appId").as_deref(), Some("camel"));
+        assert_eq!(o.str("APPID").as_deref(), Some("pascal"));
     }
 }

@@ -22,6 +22,16 @@ static TYPE_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(Microsoft|System)\.[A-Za-z0-9_.`\[\], ]+$").expect("static regex")
 });
 
+/// False when no string in `text` (raw JSON) can read as a [`TYPE_NAME`]: such a
+/// string starts `"Microsoft.` or `"System.` in the text, unless it is written
+/// with escapes. A byte search that spares parsing every nested list again.
+fn may_hold_type_name(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr(b'\\', bytes).is_some()
+        || memchr::memmem::find(bytes, b"\"Microsoft.").is_some()
+        || memchr::memmem::find(bytes, b"\"System.").is_some()
+}
+
 pub struct Parser<'a, 'l> {
     pub lines: &'l LineIndex<'a>,
     pub file: u32,
@@ -41,6 +51,9 @@ impl Parser<'_, '_> {
         let Some(raw) = o.get(field) else {
             return Ok(());
         };
+        if !may_hold_type_name(raw.get()) {
+            return Ok(());
+        }
         for item in elements(raw) {
             if let Some(s) = as_string(item).filter(|s| TYPE_NAME.is_match(s)) {
                 return Err(InputError::Truncated {
@@ -493,5 +506,32 @@ mod tests {
         assert!(TYPE_NAME.is_match("System.Collections.Specialized.OrderedDictionary"));
         assert!(!TYPE_NAME.is_match("Microsoft Graph"));
         assert!(!TYPE_NAME.is_match("key1"));
+    }
+
+    #[test]
+    fn the_byte_search_never_passes_over_a_type_name() {
+        let truncated = [
+            r#"["Microsoft.Graph.PowerShell.Models.MicrosoftGraphKeyCredential"]"#,
+            r#"[ "System.Collections.Hashtable" ]"#,
+            r#""System.Object[]""#,
+            r#"["\u004dicrosoft.Graph.PowerShell.Models.MicrosoftGraphAppRole"]"#,
+        ];
+        for text in truncated {
+            let raw: &RawValue = serde_json::from_str(text).unwrap();
+            let named = elements(raw)
+                .into_iter()
+                .filter_map(as_string)
+                .any(|s| TYPE_NAME.is_match(&s));
+            assert!(named, "{text} holds a type name");
+            assert!(may_hold_type_name(text), "{text} must be parsed");
+        }
+        let clean = [
+            r##"[{"@odata.type": "#microsoft.graph.passwordCredential", "displayName": "Microsoft Graph"}]"##,
+            r#"["key1", "System"]"#,
+            "[]",
+        ];
+        for text in clean {
+            assert!(!may_hold_type_name(text), "{text} is skipped");
+        }
     }
 }
