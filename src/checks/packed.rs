@@ -159,6 +159,19 @@ pub fn unpack(packed: &str, out: &mut String) {
     out.push('}');
 }
 
+/// Calls `f` with each name and its value's compact JSON text, in order, without
+/// parsing the values.
+pub fn for_each(packed: &str, mut f: impl FnMut(Cow<'_, str>, &str)) {
+    let Ok(table) = KEYS.read() else { return };
+    each(packed, &table.names, |key, value| {
+        let key = match key {
+            Key::Plain(name) => Cow::Borrowed(name),
+            Key::Json(text) => Cow::Owned(serde_json::from_str(text).unwrap_or_default()),
+        };
+        f(key, value);
+    });
+}
+
 /// The named values of packed evidence, in order.
 pub fn entries(packed: &str) -> Vec<(String, Value)> {
     let Ok(table) = KEYS.read() else {
@@ -204,6 +217,13 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect();
         assert_eq!(super::entries(&packed), named);
+        let mut texts = Vec::new();
+        for_each(&packed, |k, v| texts.push((k.into_owned(), v.to_string())));
+        let expected_texts: Vec<(String, String)> = entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), serde_json::to_string(v).unwrap()))
+            .collect();
+        assert_eq!(texts, expected_texts);
         assert!(packed.len() < json.len() || entries.is_empty());
     }
 

@@ -163,6 +163,11 @@ impl FrozenEvidence<'_> {
         self.0.is_empty()
     }
 
+    /// Each name and its value's compact JSON text, in order.
+    pub fn for_each(&self, f: impl FnMut(std::borrow::Cow<'_, str>, &str)) {
+        super::packed::for_each(self.0, f);
+    }
+
     /// The named values, in order.
     pub fn entries(&self) -> Vec<(String, serde_json::Value)> {
         super::packed::entries(self.0)

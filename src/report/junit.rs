@@ -37,8 +37,6 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use serde_json::Value;
-
 use super::{FindingOut, Report};
 use crate::checks::meta::{ALL_META, CheckMeta};
 
@@ -328,64 +326,75 @@ fn suite_properties(s: &mut String, m: &CheckMeta) {
     s.push_str("    </properties>\n");
 }
 
-/// What every failure of one check repeats: its heading and framework ids.
+/// What every failure of one check repeats, escaped for XML text once: its
+/// heading and the lines of its framework ids.
 struct SuiteText {
     heading: String,
-    owasp: String,
-    nist: String,
+    frameworks: String,
 }
 
 impl SuiteText {
     fn of(m: &CheckMeta) -> SuiteText {
         SuiteText {
-            heading: format!("{} {}", m.id, m.name),
-            owasp: m.owasp.join(", "),
-            nist: m.nist.join(", "),
+            heading: text(&format!("{} {}", m.id, m.name)),
+            frameworks: text(&format!(
+                "OWASP NHI Top 10 2025: {}\nNIST CSF 2.0: {}\n",
+                m.owasp.join(", "),
+                m.nist.join(", ")
+            )),
         }
     }
 }
 
 fn failure(s: &mut String, suite: &SuiteText, f: &FindingOut) {
     let i = &f.identity;
-    let mut body = String::with_capacity(512);
-    let _ = write!(
-        body,
-        "{}: {}\nSeverity: {}\nIdentity: {} ({} {}{}{})\nLocation: {}:{}\nFingerprint: {}\nOWASP NHI Top 10 2025: {}\nNIST CSF 2.0: {}\n",
-        suite.heading,
-        f.title,
-        f.severity.as_str(),
-        i.name,
-        i.provider,
-        i.kind,
-        if i.id.is_empty() { "" } else { " " },
-        i.id,
-        f.location.path,
-        f.location.line,
-        f.fingerprint,
-        suite.owasp,
-        suite.nist,
-    );
-    if !f.evidence.is_empty() {
-        body.push_str("Evidence:\n");
-        for (k, v) in f.evidence.entries() {
-            body.push_str("  ");
-            body.push_str(&k);
-            body.push_str(": ");
-            match v {
-                Value::String(text) => body.push_str(&text),
-                other => {
-                    let _ = write!(body, "{other}");
-                }
-            }
-            body.push('\n');
-        }
-    }
     s.push_str("      <failure message=\"");
     escape_into(s, f.message, true);
     s.push_str("\" type=\"");
     s.push_str(f.severity.as_str());
     s.push_str("\">");
-    escape_into(s, &body, false);
+    // The text is escaped piece by piece as it is written: the same bytes as
+    // escaping it whole, since no character spans two pieces.
+    s.push_str(&suite.heading);
+    s.push_str(": ");
+    escape_into(s, f.title, false);
+    s.push_str("\nSeverity: ");
+    s.push_str(f.severity.as_str());
+    s.push_str("\nIdentity: ");
+    escape_into(s, i.name, false);
+    s.push_str(" (");
+    escape_into(s, i.provider, false);
+    s.push(' ');
+    escape_into(s, i.kind, false);
+    if !i.id.is_empty() {
+        s.push(' ');
+        escape_into(s, i.id, false);
+    }
+    s.push_str(")\nLocation: ");
+    escape_into(s, f.location.path, false);
+    let _ = write!(s, ":{}", f.location.line);
+    s.push_str("\nFingerprint: ");
+    s.push_str(f.fingerprint.as_str());
+    s.push('\n');
+    s.push_str(&suite.frameworks);
+    if !f.evidence.is_empty() {
+        s.push_str("Evidence:\n");
+        f.evidence.for_each(|key, value| {
+            s.push_str("  ");
+            escape_into(s, &key, false);
+            s.push_str(": ");
+            // Strings are written as their text, other values as compact JSON.
+            match value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+                Some(plain) if !plain.contains('\\') => escape_into(s, plain, false),
+                Some(_) => {
+                    let decoded: String = serde_json::from_str(value).unwrap_or_default();
+                    escape_into(s, &decoded, false);
+                }
+                None => escape_into(s, value, false),
+            }
+            s.push('\n');
+        });
+    }
     s.push_str("</failure>\n");
 }
 
@@ -535,6 +544,60 @@ mod tests {
             "some case has several findings"
         );
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn failure_text_is_the_plain_text_escaped_whole() {
+        // Every finding of testdata, whose evidence holds strings, numbers, lists,
+        // nulls and text that needs escaping.
+        let scan = crate::checks::testkit::scan("testdata");
+        let report = scan.report();
+        let all = report.findings;
+        let mut escaped_evidence = false;
+        for n in 0..all.len() {
+            let f = all.get(n);
+            let m = crate::checks::meta::lookup(f.check_id).unwrap();
+            let i = &f.identity;
+            // The text as written out plainly, then escaped in one go.
+            let mut plain = format!(
+                "{} {}: {}\nSeverity: {}\nIdentity: {} ({} {}{}{})\nLocation: {}:{}\nFingerprint: {}\nOWASP NHI Top 10 2025: {}\nNIST CSF 2.0: {}\n",
+                m.id,
+                m.name,
+                f.title,
+                f.severity.as_str(),
+                i.name,
+                i.provider,
+                i.kind,
+                if i.id.is_empty() { "" } else { " " },
+                i.id,
+                f.location.path,
+                f.location.line,
+                f.fingerprint,
+                m.owasp.join(", "),
+                m.nist.join(", "),
+            );
+            if !f.evidence.is_empty() {
+                plain.push_str("Evidence:\n");
+                for (k, v) in f.evidence.entries() {
+                    let v = match v {
+                        serde_json::Value::String(text) => text,
+                        other => other.to_string(),
+                    };
+                    escaped_evidence |= text(&v) != v;
+                    plain.push_str(&format!("  {k}: {v}\n"));
+                }
+            }
+            let expected = format!(
+                "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                attr(f.message),
+                f.severity.as_str(),
+                text(&plain)
+            );
+            let mut got = String::new();
+            failure(&mut got, &SuiteText::of(m), &f);
+            assert_eq!(got, expected);
+        }
+        assert!(escaped_evidence, "some evidence needs escaping");
     }
 
     #[test]
