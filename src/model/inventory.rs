@@ -40,7 +40,7 @@ pub struct Inventory {
     pub github: super::github::GithubData,
     credential_ranges: Vec<Range<usize>>,
     grant_ranges: Vec<Range<usize>>,
-    user_index: std::collections::HashMap<String, usize>,
+    user_index: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl Inventory {

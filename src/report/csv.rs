@@ -9,13 +9,14 @@
 //! `-`, `@`, tab or carriage return would run as a spreadsheet formula, so such
 //! cells get a leading `'` (OWASP's CSV-injection advice).
 
-use std::collections::HashMap;
 use std::io::{self, Write};
 use std::ops::Range;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::Report;
+use crate::checks::meta::ALL_META;
 
 /// The header, in column order.
 pub const COLUMNS: [&str; 17] = [
@@ -53,6 +54,11 @@ fn write_chunked(report: &Report, out: &mut dyn Write, chunk_len: usize) -> io::
         .iter()
         .map(|r| ((r.provider, r.id), r.score))
         .collect();
+    // Each check's framework ids, joined once.
+    let frameworks: HashMap<&str, [String; 2]> = ALL_META
+        .iter()
+        .map(|m| (m.id.as_str(), [m.owasp.join(";"), m.nist.join(";")]))
+        .collect();
     let mut header = writer(Vec::new());
     header.write_record(COLUMNS)?;
     out.write_all(&into_bytes(header)?)?;
@@ -60,7 +66,7 @@ fn write_chunked(report: &Report, out: &mut dyn Write, chunk_len: usize) -> io::
     let render_batch = |batch: Vec<Range<usize>>| -> io::Result<Vec<Vec<u8>>> {
         batch
             .into_par_iter()
-            .map(|range| rows(report, &scores, range))
+            .map(|range| rows(report, &scores, &frameworks, range))
             .collect()
     };
     let mut chunks = findings.chunks(chunk_len).peekable();
@@ -92,6 +98,7 @@ fn into_bytes(w: csv::Writer<Vec<u8>>) -> io::Result<Vec<u8>> {
 fn rows(
     report: &Report,
     scores: &HashMap<(&str, &str), u32>,
+    frameworks: &HashMap<&str, [String; 2]>,
     range: Range<usize>,
 ) -> io::Result<Vec<u8>> {
     // Rows are about 570 bytes: one allocation for the whole chunk.
@@ -103,6 +110,14 @@ fn rows(
             .map(u32::to_string)
             .unwrap_or_default();
         let line = f.location.line.to_string();
+        let joined;
+        let [owasp, nist] = match frameworks.get(f.check_id) {
+            Some(both) => both,
+            None => {
+                joined = [f.owasp_nhi.join(";"), f.nist_csf.join(";")];
+                &joined
+            }
+        };
         let record = [
             f.severity.as_str(),
             f.check_id,
@@ -112,8 +127,8 @@ fn rows(
             f.identity.name,
             f.identity.id,
             f.message,
-            &f.owasp_nhi.join(";"),
-            &f.nist_csf.join(";"),
+            owasp,
+            nist,
             f.location.path,
             &line,
             f.fingerprint.as_str(),

@@ -257,7 +257,7 @@ impl<'a> Report<'a> {
         let mut by_severity: BTreeMap<&'static str, usize> =
             Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
         let mut by_check: BTreeMap<&'static str, usize> = BTreeMap::new();
-        let mut flagged = std::collections::HashSet::new();
+        let mut flagged = rustc_hash::FxHashSet::default();
         for f in findings {
             *by_severity.entry(f.severity.as_str()).or_default() += 1;
             *by_check.entry(f.check_id()).or_default() += 1;
