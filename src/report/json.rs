@@ -215,11 +215,11 @@ fn push_json_str(buf: &mut Vec<u8>, s: &str) {
     while i < bytes.len() {
         // Sixteen bytes at a time while none needs escaping (the test is branch-free,
         // so the compiler can check the sixteen at once).
-        if let Some(block) = bytes.get(i..i + 16) {
-            if !block.iter().fold(false, |any, &b| any | special(b)) {
-                i += 16;
-                continue;
-            }
+        if let Some(block) = bytes.get(i..i + 16)
+            && !block.iter().fold(false, |any, &b| any | special(b))
+        {
+            i += 16;
+            continue;
         }
         let b = bytes[i];
         i += 1;
