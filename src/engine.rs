@@ -143,7 +143,7 @@ fn sort_and_dedupe(inv: &Inventory, mut findings: Vec<Settled>) -> Vec<Settled> 
 /// Ranks that order findings as (severity descending, check id, identity name)
 /// would: checks by id and identities by name, equal names sharing a rank.
 struct Ranks {
-    checks: std::collections::HashMap<&'static str, u64>,
+    checks: rustc_hash::FxHashMap<&'static str, u64>,
     names: Vec<u64>,
 }
 

@@ -14,6 +14,7 @@ pub mod collect;
 pub mod config;
 pub mod engine;
 pub mod import;
+pub mod json_string;
 pub mod model;
 pub mod policy;
 pub mod reference;

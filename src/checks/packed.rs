@@ -82,12 +82,15 @@ pub fn pack(entries: &[(Cow<'static, str>, Value)], out: &mut Vec<u8>) {
         };
         match interned {
             Some(c) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+            None => crate::json_string::push(out, key),
+        }
+        match value {
+            Value::String(text) => crate::json_string::push(out, text),
             // Writing JSON into a vector cannot fail.
-            None => {
-                let _ = serde_json::to_writer(&mut *out, key.as_ref());
+            other => {
+                let _ = serde_json::to_writer(&mut *out, other);
             }
         }
-        let _ = serde_json::to_writer(&mut *out, value);
         out.push(END);
     }
 }

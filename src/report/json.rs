@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::ser::{Formatter, Serializer};
 
 use super::{FindingOut, Report};
+use crate::json_string;
 
 /// Writes any report document as pretty JSON with a trailing newline.
 pub fn write<T: Serialize>(doc: &T, out: &mut dyn Write) -> io::Result<()> {
@@ -148,32 +149,32 @@ fn write_finding(buf: &mut Vec<u8>, f: &FindingOut) {
                 buf.push(b',');
             }
             buf.extend_from_slice(b"\n        ");
-            push_json_str(buf, item);
+            json_string::push(buf, item);
         }
         buf.extend_from_slice(b"\n      ]");
     };
     buf.push(b'{');
     field(buf, "check_id", true);
-    push_json_str(buf, f.check_id);
+    json_string::push(buf, f.check_id);
     field(buf, "title", false);
-    push_json_str(buf, f.title);
+    json_string::push(buf, f.title);
     field(buf, "severity", false);
-    push_json_str(buf, f.severity.as_str());
+    json_string::push(buf, f.severity.as_str());
     field(buf, "provider", false);
-    push_json_str(buf, f.provider);
+    json_string::push(buf, f.provider);
     field(buf, "identity", false);
     let i = &f.identity;
     buf.extend_from_slice(b"{\n        \"id\": ");
-    push_json_str(buf, i.id);
+    json_string::push(buf, i.id);
     buf.extend_from_slice(b",\n        \"name\": ");
-    push_json_str(buf, i.name);
+    json_string::push(buf, i.name);
     buf.extend_from_slice(b",\n        \"kind\": ");
-    push_json_str(buf, i.kind);
+    json_string::push(buf, i.kind);
     buf.extend_from_slice(b",\n        \"provider\": ");
-    push_json_str(buf, i.provider);
+    json_string::push(buf, i.provider);
     buf.extend_from_slice(b"\n      }");
     field(buf, "message", false);
-    push_json_str(buf, f.message);
+    json_string::push(buf, f.message);
     field(buf, "owasp_nhi", false);
     list(buf, f.owasp_nhi);
     field(buf, "nist_csf", false);
@@ -184,10 +185,10 @@ fn write_finding(buf: &mut Vec<u8>, f: &FindingOut) {
     buf.extend_from_slice(evidence.as_bytes());
     field(buf, "location", false);
     buf.extend_from_slice(b"{\n        \"path\": ");
-    push_json_str(buf, f.location.path);
+    json_string::push(buf, f.location.path);
     let _ = write!(buf, ",\n        \"line\": {}\n      }}", f.location.line);
     field(buf, "fingerprint", false);
-    push_json_str(buf, f.fingerprint.as_str());
+    json_string::push(buf, f.fingerprint.as_str());
     if let Some(suppression) = f.suppression {
         field(buf, "suppression", false);
         let mut ser = Serializer::with_formatter(&mut *buf, Pretty::at(3));
@@ -196,58 +197,9 @@ fn write_finding(buf: &mut Vec<u8>, f: &FindingOut) {
     }
     if let Some(baseline) = f.baseline {
         field(buf, "baseline", false);
-        push_json_str(buf, baseline);
+        json_string::push(buf, baseline);
     }
     buf.extend_from_slice(b"\n    }");
-}
-
-/// Appends `s` as a JSON string, escaped exactly as serde_json escapes it: `"`
-/// and `\\`, the short forms `\\b \\t \\n \\f \\r`, and other controls as `\\u00xx`.
-fn push_json_str(buf: &mut Vec<u8>, s: &str) {
-    fn special(b: u8) -> bool {
-        b < 0x20 || b == b'"' || b == b'\\'
-    }
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let bytes = s.as_bytes();
-    buf.reserve(bytes.len() + 2);
-    buf.push(b'"');
-    let (mut run, mut i) = (0, 0);
-    while i < bytes.len() {
-        // Sixteen bytes at a time while none needs escaping (the test is branch-free,
-        // so the compiler can check the sixteen at once).
-        if let Some(block) = bytes.get(i..i + 16)
-            && !block.iter().fold(false, |any, &b| any | special(b))
-        {
-            i += 16;
-            continue;
-        }
-        let b = bytes[i];
-        i += 1;
-        if !special(b) {
-            continue;
-        }
-        buf.extend_from_slice(&bytes[run..i - 1]);
-        run = i;
-        match b {
-            b'"' => buf.extend_from_slice(b"\\\""),
-            b'\\' => buf.extend_from_slice(b"\\\\"),
-            0x08 => buf.extend_from_slice(b"\\b"),
-            b'\t' => buf.extend_from_slice(b"\\t"),
-            b'\n' => buf.extend_from_slice(b"\\n"),
-            0x0c => buf.extend_from_slice(b"\\f"),
-            b'\r' => buf.extend_from_slice(b"\\r"),
-            _ => buf.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[usize::from(b >> 4)],
-                HEX[usize::from(b & 0xf)],
-            ]),
-        }
-    }
-    buf.extend_from_slice(&bytes[run..]);
-    buf.push(b'"');
 }
 
 /// serde_json's pretty layout (two-space indent), starting at a given depth.
@@ -386,31 +338,6 @@ mod tests {
                 write_finding(&mut ours, &v);
                 assert_eq!(String::from_utf8(ours).unwrap(), serde_finding(&v));
             }
-        }
-    }
-
-    #[test]
-    fn every_ascii_character_is_escaped_as_serde_escapes_it_at_every_offset() {
-        for c in (0u8..0x80).map(char::from) {
-            for offset in 0..40 {
-                let s = format!("{}{c}{}", "a".repeat(offset), "é".repeat(40 - offset));
-                let mut ours = Vec::new();
-                push_json_str(&mut ours, &s);
-                assert_eq!(
-                    String::from_utf8(ours).unwrap(),
-                    serde_json::to_string(&s).unwrap()
-                );
-            }
-        }
-    }
-
-    proptest::proptest! {
-        /// Any string is escaped as serde_json escapes it.
-        #[test]
-        fn strings_are_escaped_as_serde_escapes_them(s in "(\\PC|[\\x00-\\x1f\"\\\\]){0,80}") {
-            let mut ours = Vec::new();
-            push_json_str(&mut ours, &s);
-            proptest::prop_assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&s).unwrap());
         }
     }
 
