@@ -67,7 +67,7 @@ fn write_chunked(report: &Report, out: &mut dyn Write, cases_per_chunk: usize) -
         by_check.get(id).map_or(0, |cases| {
             cases
                 .par_iter()
-                .filter(|(_, range)| of(range).iter().any(|&n| counts(&findings.get(n as usize))))
+                .filter(|(_, range)| of(range).iter().any(|&n| findings.counts(n as usize)))
                 .count()
         })
     };
@@ -109,16 +109,21 @@ fn write_chunked(report: &Report, out: &mut dyn Write, cases_per_chunk: usize) -
             Some(cases) => {
                 out.write_all(buf.as_bytes())?;
                 buf.clear();
-                let mut names: BTreeMap<&str, usize> = BTreeMap::new();
-                for (subject, _) in cases {
-                    *names.entry(subjects[*subject as usize].0).or_default() += 1;
-                }
+                // Cases are in the order of their subjects, which are sorted by name
+                // first: a name two cases share is the name of a neighbour.
+                let name_of = |k: usize| subjects[cases[k].0 as usize].0;
+                let shared: Vec<bool> = (0..cases.len())
+                    .map(|k| {
+                        (k > 0 && name_of(k - 1) == name_of(k))
+                            || (k + 1 < cases.len() && name_of(k + 1) == name_of(k))
+                    })
+                    .collect();
                 let suite = SuiteText::of(m);
-                let render = |chunk: &[(u32, Range<u32>)]| -> String {
+                let render = |(first, chunk): (usize, &[(u32, Range<u32>)])| -> String {
                     let mut s = String::new();
-                    for (subject, range) in chunk {
+                    for (k, (subject, range)) in chunk.iter().enumerate() {
                         let (name, _, kind, id): Subject = subjects[*subject as usize];
-                        let name = if names[name] > 1 || name.is_empty() {
+                        let name = if shared[first + k] || name.is_empty() {
                             format!("{name} ({kind} {id})").trim_start().to_string()
                         } else {
                             name.to_string()
@@ -145,9 +150,14 @@ fn write_chunked(report: &Report, out: &mut dyn Write, cases_per_chunk: usize) -
                     s
                 };
                 // Each batch is written while the next one renders.
-                let batches = cases.chunks(cases_per_chunk * 4 * rayon::current_num_threads());
-                let render_batch = |batch: &[(u32, Range<u32>)]| -> Vec<String> {
-                    batch.par_chunks(cases_per_chunk).map(render).collect()
+                let per_batch = cases_per_chunk * 4 * rayon::current_num_threads();
+                let batches = cases.chunks(per_batch).enumerate();
+                let render_batch = |(b, batch): (usize, &[(u32, Range<u32>)])| -> Vec<String> {
+                    batch
+                        .par_chunks(cases_per_chunk)
+                        .enumerate()
+                        .map(|(c, chunk)| render((b * per_batch + c * cases_per_chunk, chunk)))
+                        .collect()
                 };
                 super::pipeline::pipeline(
                     batches,
@@ -498,6 +508,58 @@ mod tests {
         for cases in [1, 2, 5] {
             assert_eq!(render(cases), whole, "{cases} cases per chunk");
         }
+    }
+
+    #[test]
+    fn identities_sharing_a_name_are_told_apart_in_every_chunking() {
+        use crate::checks::testkit::{NOW, ts};
+        let mut demo = crate::checks::testkit::scan("testdata");
+        // A third of the identities share one name, so that the cases of a check
+        // share it in runs that chunks cut anywhere.
+        for (k, identity) in demo.loaded.inventory.identities.iter_mut().enumerate() {
+            identity.name = match k % 3 {
+                0 => "twin".to_string(),
+                _ => format!("solo-{k}"),
+            };
+        }
+        demo.findings = crate::engine::run(
+            &demo.loaded.inventory,
+            ts(NOW),
+            crate::checks::Thresholds::default(),
+        );
+        let report = demo.report();
+        let render = |cases| {
+            let mut out = Vec::new();
+            write_chunked(&report, &mut out, cases).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let whole = render(1 << 20);
+        for cases in [1, 2, 3] {
+            assert_eq!(render(cases), whole, "{cases} cases per chunk");
+        }
+        let mut shared_runs = 0;
+        for suite in whole.split("<testsuite ").skip(1) {
+            let names: Vec<&str> = suite
+                .split("<testcase ")
+                .skip(1)
+                .filter_map(|case| case.split(" name=\"").nth(1)?.split('"').next())
+                .collect();
+            let twins = names.iter().filter(|n| n.starts_with("twin")).count();
+            for name in &names {
+                if name.starts_with("twin") && twins > 1 {
+                    assert!(name.starts_with("twin (") && name.ends_with(')'), "{name}");
+                } else {
+                    assert!(!name.contains(" ("), "{name} is told apart for nothing");
+                }
+            }
+            let unique: std::collections::BTreeSet<&&str> = names.iter().collect();
+            assert_eq!(unique.len(), names.len(), "case names are unique");
+            shared_runs += usize::from(twins > 2);
+        }
+        assert!(
+            shared_runs >= 2,
+            "checks with runs of shared names: {shared_runs}"
+        );
     }
 
     #[test]

@@ -173,6 +173,12 @@ impl<'a> Findings<'a> {
         (f.check_id(), f.identity(), identity_ref(self.inv, f))
     }
 
+    /// Whether the `i`th finding counts for the gate: neither suppressed nor in the
+    /// baseline. Cheaper than reading [`Findings::get`]'s fields.
+    pub fn counts(&self, i: usize) -> bool {
+        self.triage.is_none_or(|t| t.counts(i))
+    }
+
     /// The `i`th finding as reports show it.
     pub fn get(&self, i: usize) -> FindingOut<'a> {
         let mut out = finding_out(self.inv, &self.findings[i]);
