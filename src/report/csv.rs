@@ -102,7 +102,7 @@ fn rows(
     range: Range<usize>,
 ) -> io::Result<Vec<u8>> {
     // Rows are about 570 bytes: one allocation for the whole chunk.
-    let mut w = writer(Vec::with_capacity(range.len() * 640));
+    let mut out = Vec::with_capacity(range.len() * 640);
     for f in report.findings.range(range) {
         let evidence = f.evidence.to_json();
         let score = scores
@@ -137,10 +137,39 @@ fn rows(
             f.suppression.map_or("", |s| s.reason.as_str()),
             f.baseline.unwrap_or(""),
         ];
-        let cells = record.map(defuse);
-        w.write_record(cells.iter().map(|c| c.as_bytes()))?;
+        push_row(&mut out, &record);
     }
-    into_bytes(w)
+    Ok(out)
+}
+
+/// Appends a row of defused cells ([`defuse`]), quoted as the `csv` crate quotes
+/// them by default (written by hand: the crate's writer was most of this
+/// format's time): a cell holding a comma, a quote, a carriage return or a line
+/// feed goes in quotes, with its quotes doubled. Rows end with `\n`.
+fn push_row(out: &mut Vec<u8>, cells: &[&str]) {
+    for (k, cell) in cells.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        let cell = defuse(cell);
+        let bytes = cell.as_bytes();
+        if !bytes
+            .iter()
+            .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+        {
+            out.extend_from_slice(bytes);
+            continue;
+        }
+        out.push(b'"');
+        for (n, piece) in bytes.split(|&b| b == b'"').enumerate() {
+            if n > 0 {
+                out.extend_from_slice(b"\"\"");
+            }
+            out.extend_from_slice(piece);
+        }
+        out.push(b'"');
+    }
+    out.push(b'\n');
 }
 
 /// The cell, with a leading `'` when a spreadsheet would read it as a formula.
@@ -154,6 +183,56 @@ fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `csv` crate's row for the same defused cells: the reference for
+    /// [`push_row`].
+    fn crate_row(cells: &[&str]) -> Vec<u8> {
+        let mut w = writer(Vec::new());
+        w.write_record(cells.iter().map(|c| defuse(c).into_owned()))
+            .unwrap();
+        into_bytes(w).unwrap()
+    }
+
+    #[test]
+    fn rows_are_quoted_as_the_csv_crate_quotes_them() {
+        let cells = [
+            "plain",
+            "",
+            "a,b",
+            "say \"hi\"",
+            "\"",
+            "line\nbreak",
+            "cr\r",
+            "=SUM(A1)",
+            "+1",
+            "-x",
+            "@cmd",
+            "\tlead",
+            "\rlead",
+            "é ✓",
+            "'quoted'",
+            "a;b",
+            " spaced ",
+        ];
+        let mut ours = Vec::new();
+        push_row(&mut ours, &cells);
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(crate_row(&cells)).unwrap()
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_row_is_quoted_as_the_csv_crate_quotes_it(
+            cells in proptest::collection::vec("([,\"\r\n=+@\t' -]|\\PC){0,12}", 2..20)
+        ) {
+            let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+            let mut ours = Vec::new();
+            push_row(&mut ours, &cells);
+            proptest::prop_assert_eq!(ours, crate_row(&cells));
+        }
+    }
 
     #[test]
     fn chunked_rendering_gives_the_same_bytes_for_any_chunk_size() {
