@@ -324,6 +324,15 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
 
     let mut notes = Vec::new();
     let sps_by_id: HashMap<&str, &RawSp> = m.sps.iter().map(|s| (s.id.as_str(), s)).collect();
+    // The grants list is reserved once for every assignment, consent scope and role
+    // assignment (an upper bound: duplicates and users' assignments are dropped).
+    // Grown from the assignments' grants to the consents', it was copied, and both
+    // copies were held at the join's peak.
+    let most = standalone.len()
+        + expanded.iter().map(Vec::len).sum::<usize>()
+        + consents.iter().map(|c| c.scopes.len()).sum::<usize>()
+        + m.role_assignments.len();
+    b.inventory.grants.reserve_exact(most);
     let pool = Pool::of(&standalone, &expanded, &consents, &sps_by_id);
     add_assignments(
         b,
