@@ -490,23 +490,25 @@ fn escape_into(out: &mut String, s: &str, attribute: bool) {
 mod tests {
     use super::*;
 
+    /// The report's XML, rendered `cases` test cases per parallel chunk.
+    fn render(report: &Report, cases: usize) -> String {
+        let mut out = Vec::new();
+        write_chunked(report, &mut out, cases).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
     fn chunked_rendering_gives_the_same_bytes_for_any_chunk_size() {
         let demo = crate::checks::testkit::demo();
         let report = demo.report();
-        let render = |cases| {
-            let mut out = Vec::new();
-            write_chunked(&report, &mut out, cases).unwrap();
-            String::from_utf8(out).unwrap()
-        };
-        let whole = render(1 << 20);
+        let whole = render(&report, 1 << 20);
         assert_eq!(
             whole.matches("<failure ").count(),
             report.findings.len(),
             "one failure per finding"
         );
         for cases in [1, 2, 5] {
-            assert_eq!(render(cases), whole, "{cases} cases per chunk");
+            assert_eq!(render(&report, cases), whole, "{cases} cases per chunk");
         }
     }
 
@@ -528,14 +530,9 @@ mod tests {
             crate::checks::Thresholds::default(),
         );
         let report = demo.report();
-        let render = |cases| {
-            let mut out = Vec::new();
-            write_chunked(&report, &mut out, cases).unwrap();
-            String::from_utf8(out).unwrap()
-        };
-        let whole = render(1 << 20);
+        let whole = render(&report, 1 << 20);
         for cases in [1, 2, 3] {
-            assert_eq!(render(cases), whole, "{cases} cases per chunk");
+            assert_eq!(render(&report, cases), whole, "{cases} cases per chunk");
         }
         let mut shared_runs = 0;
         for suite in whole.split("<testsuite ").skip(1) {
