@@ -1,9 +1,11 @@
 //! JSON output: the [`Report`](super::Report) serialised as documented in
 //! docs/json-report.md. Key order follows the structs.
 //!
-//! Findings are the bulk of a large report, so they are serialised in parallel
-//! chunks with a formatter that continues serde_json's pretty layout at the right
-//! depth; the result is byte-identical to serialising the whole report at once.
+//! Findings and the risk list are the bulk of a large report, so they are rendered
+//! in parallel chunks at the right depth of serde_json's pretty layout: risk
+//! entries through serde with a formatter that continues that layout, findings
+//! written directly in it ([`write_finding`]). The result is byte-identical to
+//! serialising the whole report at once.
 
 use std::io::{self, Write};
 
