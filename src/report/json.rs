@@ -4,7 +4,7 @@
 //! Findings and the risk list are the bulk of a large report, so they are rendered
 //! in parallel chunks at the right depth of serde_json's pretty layout: risk
 //! entries through serde with a formatter that continues that layout, findings
-//! written directly in it ([`write_finding`]). The result is byte-identical to
+//! written directly in it (`write_finding`). The result is byte-identical to
 //! serialising the whole report at once.
 
 use std::io::{self, Write};
