@@ -9,6 +9,7 @@
 //!   tenant that owns the exported application objects.
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -56,34 +57,42 @@ fn merge(mut files: Vec<FileRecords>) -> Merged {
         consents: concat(files.iter_mut().map(|f| std::mem::take(&mut f.consents))),
         ..Merged::default()
     };
-    m.duplicates += dedupe(
-        &mut m.sps,
-        |sp| &sp.id,
-        |kept, sp| {
-            if kept.owners.is_none() {
-                kept.owners = sp.owners.take();
-            }
-            kept.assignments.append(&mut sp.assignments);
-            if kept.creds.is_empty() {
-                kept.creds = std::mem::take(&mut sp.creds);
-            }
+    // SPs and applications are de-duplicated side by side.
+    let (sp_duplicates, app_duplicates) = rayon::join(
+        || {
+            dedupe(
+                &mut m.sps,
+                |sp| &sp.id,
+                |kept, sp| {
+                    if kept.owners.is_none() {
+                        kept.owners = sp.owners.take();
+                    }
+                    kept.assignments.append(&mut sp.assignments);
+                    if kept.creds.is_empty() {
+                        kept.creds = std::mem::take(&mut sp.creds);
+                    }
+                },
+            )
+        },
+        || {
+            dedupe(
+                &mut m.apps,
+                |app| &app.id,
+                |kept, app| {
+                    if kept.owners.is_none() {
+                        kept.owners = app.owners.take();
+                    }
+                    if kept.fics.is_empty() {
+                        kept.fics = std::mem::take(&mut app.fics);
+                    }
+                    if kept.creds.is_empty() {
+                        kept.creds = std::mem::take(&mut app.creds);
+                    }
+                },
+            )
         },
     );
-    m.duplicates += dedupe(
-        &mut m.apps,
-        |app| &app.id,
-        |kept, app| {
-            if kept.owners.is_none() {
-                kept.owners = app.owners.take();
-            }
-            if kept.fics.is_empty() {
-                kept.fics = std::mem::take(&mut app.fics);
-            }
-            if kept.creds.is_empty() {
-                kept.creds = std::mem::take(&mut app.creds);
-            }
-        },
-    );
+    m.duplicates += sp_duplicates + app_duplicates;
     for f in files {
         m.users.extend(f.users);
         m.users_present |= f.users_present;
@@ -139,13 +148,15 @@ fn dedupe<T>(
     id: impl Fn(&T) -> &String,
     mut absorb: impl FnMut(&mut T, &mut T),
 ) -> usize {
-    let mut first: HashMap<&str, usize> = HashMap::default();
+    // Sized once, and each id hashed once.
+    let mut first: HashMap<&str, usize> =
+        HashMap::with_capacity_and_hasher(records.len(), Default::default());
     let mut later: Vec<(usize, usize)> = Vec::new();
     for (i, r) in records.iter().enumerate() {
-        match first.get(id(r).as_str()) {
-            Some(&k) => later.push((k, i)),
-            None => {
-                first.insert(id(r).as_str(), i);
+        match first.entry(id(r).as_str()) {
+            Entry::Occupied(k) => later.push((*k.get(), i)),
+            Entry::Vacant(slot) => {
+                slot.insert(i);
             }
         }
     }
@@ -291,15 +302,24 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
     b.inventory
         .credentials
         .reserve_exact(sp_creds.iter().map(Vec::len).sum::<usize>());
-    for (k, ((sp, app), creds)) in m.sps.iter().zip(&sp_apps).zip(sp_creds).enumerate() {
-        let idx = base + k;
-        sp_identity.insert(&sp.id, idx);
-        if let Some(i) = *app {
-            used_apps[i] = true;
-            app_identity.insert(&m.apps[i].id, idx);
-        }
-        add_credentials(b, idx, creds);
-    }
+    // The id maps are filled while the credentials move into the inventory.
+    rayon::join(
+        || {
+            for (k, (sp, app)) in m.sps.iter().zip(&sp_apps).enumerate() {
+                let idx = base + k;
+                sp_identity.insert(&sp.id, idx);
+                if let Some(i) = *app {
+                    used_apps[i] = true;
+                    app_identity.insert(&m.apps[i].id, idx);
+                }
+            }
+        },
+        || {
+            for (k, creds) in sp_creds.into_iter().enumerate() {
+                add_credentials(b, base + k, creds);
+            }
+        },
+    );
     // Applications without a service principal in the export.
     let lone: Vec<(usize, Identity, Vec<Credential>)> = m
         .apps
