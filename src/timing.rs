@@ -38,7 +38,8 @@ impl Timings {
         std::env::var_os("NHISCAN_TIMINGS").is_some()
     }
 
-    /// One line per stage, e.g. `read+parse  1.234 s  RSS 312 MB  peak 340 MB`.
+    /// One line per stage, e.g. `read+parse  1.234 s  RSS 312 MiB  peak 340 MiB`
+    /// (mebibytes: 1 MiB is 1.048576 MB).
     pub fn render(&self) -> String {
         self.stages
             .iter()
@@ -46,7 +47,7 @@ impl Timings {
                 let memory = m
                     .map(|m| {
                         format!(
-                            "  RSS {:>5} MB  peak {:>5} MB",
+                            "  RSS {:>5} MiB  peak {:>5} MiB",
                             m.rss_kb / 1024,
                             m.peak_kb / 1024
                         )
