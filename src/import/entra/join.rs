@@ -269,57 +269,79 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
             })
         })
         .collect();
-    // Identities are written straight into a list of their final size; each SP's
-    // credentials wait beside it until the identity has its index.
-    let mut identities: Vec<Identity> = Vec::with_capacity(m.sps.len() + lone_apps);
-    let mut sp_creds: Vec<Vec<Credential>> = Vec::with_capacity(m.sps.len());
-    m.sps
+    // Identities and credentials are written straight into lists of their final
+    // size (credentials: an upper bound, trimmed by `finish`), a slice of SPs at a
+    // time: only one slice's credentials wait beside their identities for an
+    // index, where converting every SP at once held all credentials twice.
+    let most_creds: usize = sp_parts
         .par_iter()
+        .zip(apps_of_sps.par_iter())
         .zip(sp_apps.par_iter())
-        .zip(sp_parts.into_par_iter().zip(apps_of_sps.into_par_iter()))
-        .map(|((sp, app), (parts, app_part))| {
-            let app = app.map(|i| &m.apps[i]);
-            let mut creds = Vec::new();
-            credentials_of(parts.creds, CredentialHost::ServicePrincipal, &mut creds);
-            let (app_owners, app_creds) = match (app, app_part) {
-                (Some(app), Some(p)) => {
-                    app_credentials_of(app, p.creds, p.fics, &m, &mut creds);
-                    (p.owners, true)
-                }
-                _ => (None, false),
-            };
-            debug_assert_eq!(app.is_some(), app_creds);
-            let identity = sp_identity_of(sp, app, parts.owners, app_owners, &m, home_id, options);
-            (identity, creds)
+        .map(|((parts, app_part), app)| {
+            let paged = app.map_or(0, |i| m.fic_pages.get(&m.apps[i].id).map_or(0, Vec::len));
+            parts.creds.len()
+                + app_part
+                    .as_ref()
+                    .map_or(0, |p| p.creds.len() + p.fics.len())
+                + paged
         })
-        .unzip_into_vecs(&mut identities, &mut sp_creds);
+        .sum();
     let base = b.inventory.identities.len();
-    if base == 0 {
-        b.inventory.identities = identities;
-    } else {
-        b.inventory.identities.append(&mut identities);
-    }
     b.inventory
-        .credentials
-        .reserve_exact(sp_creds.iter().map(Vec::len).sum::<usize>());
-    // The id maps are filled while the credentials move into the inventory.
-    rayon::join(
-        || {
-            for (k, (sp, app)) in m.sps.iter().zip(&sp_apps).enumerate() {
-                let idx = base + k;
-                sp_identity.insert(&sp.id, idx);
-                if let Some(i) = *app {
-                    used_apps[i] = true;
-                    app_identity.insert(&m.apps[i].id, idx);
+        .identities
+        .reserve_exact(m.sps.len() + lone_apps);
+    b.inventory.credentials.reserve_exact(most_creds);
+    let mut parts_left = sp_parts.into_iter().zip(apps_of_sps);
+    for (slice, (sps, apps)) in m
+        .sps
+        .chunks(SPS_AT_ONCE)
+        .zip(sp_apps.chunks(SPS_AT_ONCE))
+        .enumerate()
+    {
+        let parts: Vec<(SpParts, Option<AppParts>)> = parts_left.by_ref().take(sps.len()).collect();
+        let mut sp_creds: Vec<Vec<Credential>> = Vec::with_capacity(sps.len());
+        let mut identities: Vec<Identity> = Vec::with_capacity(sps.len());
+        sps.par_iter()
+            .zip(apps.par_iter())
+            .zip(parts.into_par_iter())
+            .map(|((sp, app), (parts, app_part))| {
+                let app = app.map(|i| &m.apps[i]);
+                let mut creds = Vec::new();
+                credentials_of(parts.creds, CredentialHost::ServicePrincipal, &mut creds);
+                let (app_owners, app_creds) = match (app, app_part) {
+                    (Some(app), Some(p)) => {
+                        app_credentials_of(app, p.creds, p.fics, &m, &mut creds);
+                        (p.owners, true)
+                    }
+                    _ => (None, false),
+                };
+                debug_assert_eq!(app.is_some(), app_creds);
+                let identity =
+                    sp_identity_of(sp, app, parts.owners, app_owners, &m, home_id, options);
+                (identity, creds)
+            })
+            .unzip_into_vecs(&mut identities, &mut sp_creds);
+        b.inventory.identities.append(&mut identities);
+        let first = base + slice * SPS_AT_ONCE;
+        // The id maps are filled while the credentials move into the inventory.
+        rayon::join(
+            || {
+                for (k, (sp, app)) in sps.iter().zip(apps).enumerate() {
+                    let idx = first + k;
+                    sp_identity.insert(&sp.id, idx);
+                    if let Some(i) = *app {
+                        used_apps[i] = true;
+                        app_identity.insert(&m.apps[i].id, idx);
+                    }
                 }
-            }
-        },
-        || {
-            for (k, creds) in sp_creds.into_iter().enumerate() {
-                add_credentials(b, base + k, creds);
-            }
-        },
-    );
+            },
+            || {
+                for (k, creds) in sp_creds.into_iter().enumerate() {
+                    add_credentials(b, first + k, creds);
+                }
+            },
+        );
+    }
     // Applications without a service principal in the export.
     let lone: Vec<(usize, Identity, Vec<Credential>)> = m
         .apps
@@ -947,6 +969,9 @@ fn resolve_assignment(
     (grant, found)
 }
 
+/// How many service principals become identities, in parallel, at a time.
+const SPS_AT_ONCE: usize = 8192;
+
 /// How many delegated permission grants (consents) are converted, in parallel, at a time.
 const CONSENTS_AT_ONCE: usize = 4096;
 
@@ -1172,6 +1197,67 @@ mod tests {
         assert!(expected.len() > 2 * CONSENTS_AT_ONCE);
         assert_eq!(got, expected);
         assert_eq!(notes.len(), 1, "the missing client is noted: {notes:?}");
+    }
+
+    /// SPs become identities a slice at a time: across slice boundaries, each
+    /// identity keeps its place and exactly its own credentials.
+    #[test]
+    fn service_principals_keep_their_credentials_across_conversion_slices() {
+        let n = 2 * SPS_AT_ONCE + 3;
+        let sps: Vec<RawSp> = (0..n)
+            .map(|i| RawSp {
+                id: format!("sp-{i}"),
+                app_id: Some(format!("app-{i}")),
+                name: Some(format!("name-{i}")),
+                sp_type: None,
+                owner_org: None,
+                enabled: Some(true),
+                created: None,
+                verified_publisher: None,
+                app_roles: Vec::new(),
+                // 0, 1 or 2 credentials, so that the credential list and the
+                // identity list do not advance together.
+                creds: (0..i % 3)
+                    .map(|c| RawCred {
+                        kind: RawCredKind::Password,
+                        key_id: Some(format!("key-{i}-{c}")),
+                        name: None,
+                        start: None,
+                        end: None,
+                        usage: None,
+                        key_type: None,
+                        custom_key_identifier: None,
+                        source: Provenance::default(),
+                    })
+                    .collect(),
+                owners: None,
+                assignments: Vec::new(),
+                source: Provenance {
+                    file: 0,
+                    line: u32::try_from(i).unwrap(),
+                },
+            })
+            .collect();
+        let files = vec![FileRecords {
+            sps,
+            ..FileRecords::default()
+        }];
+        let mut b = InventoryBuilder::new();
+        join(files, &LoadOptions::default(), &mut b);
+        let inv = b.finish();
+        assert_eq!(inv.identities.len(), n);
+        for (i, identity) in inv.identities.iter().enumerate() {
+            assert_eq!(identity.id, format!("sp-{i}"));
+            assert_eq!(identity.source.line as usize, i);
+            let keys: Vec<&str> = inv
+                .credentials_of(i)
+                .iter()
+                .filter_map(|c| c.key_id.as_deref())
+                .collect();
+            let expected: Vec<String> = (0..i % 3).map(|c| format!("key-{i}-{c}")).collect();
+            assert_eq!(keys, expected, "identity {i}");
+        }
+        assert_eq!(inv.credentials.len(), (0..n).map(|i| i % 3).sum::<usize>());
     }
 
     #[test]
