@@ -23,8 +23,12 @@ pub fn write<T: Serialize>(doc: &T, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Findings per parallel serialisation task: small enough that a few thousand
-/// findings still spread over every core.
-const CHUNK: usize = 256;
+/// findings still spread over every core, and that a task's buffer (about 40 KB)
+/// is one the allocator hands out again to the next task. Buffers of 256 findings
+/// (330 KB) were freed on the writing thread, away from the thread that made them,
+/// and stayed resident: the render stage added 20 MiB to the peak at 490,000
+/// findings (docs/performance.md).
+const CHUNK: usize = 32;
 
 /// Writes the risk report: the head (every field but `findings`), then the
 /// findings. The two long lists, `risk` (one entry per identity at risk) and

@@ -40,8 +40,10 @@ use std::io::{self, Write};
 use super::{FindingOut, Report};
 use crate::checks::meta::{ALL_META, CheckMeta};
 
-/// Test cases per parallel rendering task.
-const CASES_PER_CHUNK: usize = 256;
+/// Test cases per parallel rendering task: each task's buffer (about 25 KB) is
+/// small enough for the allocator to reuse from task to task (see
+/// `report::json`'s `CHUNK`).
+const CASES_PER_CHUNK: usize = 32;
 
 /// Writes the report as JUnit XML.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
