@@ -214,6 +214,11 @@ struct Grouped<'a> {
 /// Groups findings by check and subject. Each finding is sorted as one 16-byte
 /// entry of ranks (check, subject) and position, not as its four strings.
 fn group<'a>(findings: &super::Findings<'a>) -> Grouped<'a> {
+    group_packing(findings, true)
+}
+
+/// [`group`]; `pack: false` sorts 16-byte entries even where 8 bytes would do.
+fn group_packing<'a>(findings: &super::Findings<'a>, pack: bool) -> Grouped<'a> {
     // Identities are told apart by index, not by their strings: per identity one
     // finding's position, from which its strings are read once. Findings without
     // an identity (few) are told apart by the strings they show.
@@ -272,37 +277,97 @@ fn group<'a>(findings: &super::Findings<'a>) -> Grouped<'a> {
     }
     // Check and subject ranks in one integer; the position breaks ties, so that
     // findings of one case stay in report order.
-    let mut rows: Vec<(u64, u32)> = (0..findings.len())
-        .into_par_iter()
-        .map(|n| {
-            let (check, index, i) = findings.subject(n);
-            let subject = match index {
-                Some(index) => identity_rank[index],
-                None => other_rank[&as_subject(i)],
-            };
-            (check_rank[check] << 32 | subject, n as u32)
-        })
-        .collect();
-    drop(identity_rank);
-    rows.par_sort_unstable();
-    // Each case is a range of one list of positions: no list of its own.
-    let mut positions: Vec<u32> = Vec::with_capacity(rows.len());
-    let mut by_check: BTreeMap<&str, Vec<(u32, Range<u32>)>> = BTreeMap::new();
-    for (key, n) in rows {
-        let (check, subject) = (checks[(key >> 32) as usize], key as u32);
-        let at = positions.len() as u32;
-        positions.push(n);
-        let cases = by_check.entry(check).or_default();
-        match cases.last_mut() {
-            Some((last, range)) if *last == subject => range.end = at + 1,
-            _ => cases.push((subject, at..at + 1)),
-        }
-    }
+    let rank_of = |n: usize| {
+        let (check, index, i) = findings.subject(n);
+        let subject = match index {
+            Some(index) => identity_rank[index],
+            None => other_rank[&as_subject(i)],
+        };
+        (check_rank[check], subject)
+    };
+    // Packed into one 8-byte entry when the ranks fit (they always do in practice:
+    // 256 checks, 16 million subjects), else into 16 bytes.
+    let fits = pack
+        && checks.len() <= 1 << 8
+        && subjects.len() <= 1 << 24
+        && u32::try_from(findings.len()).is_ok();
+    let by_check = if fits {
+        let mut rows: Vec<u64> = (0..findings.len())
+            .into_par_iter()
+            .map(|n| {
+                let (check, subject) = rank_of(n);
+                check << 56 | subject << 32 | n as u64
+            })
+            .collect();
+        drop(identity_rank);
+        rows.par_sort_unstable();
+        cases(
+            &checks,
+            rows.iter()
+                .map(|&r| ((r >> 56) as usize, (r >> 32) as u32 & 0xFF_FFFF, r as u32)),
+        )
+    } else {
+        let mut rows: Vec<(u64, u32)> = (0..findings.len())
+            .into_par_iter()
+            .map(|n| {
+                let (check, subject) = rank_of(n);
+                (check << 32 | subject, n as u32)
+            })
+            .collect();
+        drop(identity_rank);
+        rows.par_sort_unstable();
+        cases(
+            &checks,
+            rows.iter()
+                .map(|&(key, n)| ((key >> 32) as usize, key as u32, n)),
+        )
+    };
+    let (positions, by_check) = by_check;
     Grouped {
         subjects,
         positions,
         by_check,
     }
+}
+
+/// Test cases from (check rank, subject rank, position) in sorted order: the
+/// positions in that order, and per check id its cases, each a subject and a range
+/// of the positions. Every list is allocated at its final size (a first pass counts
+/// them): grown by doubling, they held up to twice their entries.
+#[allow(clippy::type_complexity)]
+fn cases<'c>(
+    checks: &[&'c str],
+    sorted: impl Iterator<Item = (usize, u32, u32)> + Clone,
+) -> (Vec<u32>, BTreeMap<&'c str, Vec<(u32, Range<u32>)>>) {
+    let mut counts = vec![0usize; checks.len()];
+    let mut total = 0;
+    let mut last = None;
+    for (check, subject, _) in sorted.clone() {
+        total += 1;
+        if last != Some((check, subject)) {
+            counts[check] += 1;
+            last = Some((check, subject));
+        }
+    }
+    let mut positions: Vec<u32> = Vec::with_capacity(total);
+    let mut lists: Vec<Vec<(u32, Range<u32>)>> =
+        counts.iter().map(|&c| Vec::with_capacity(c)).collect();
+    for (check, subject, n) in sorted {
+        let at = positions.len() as u32;
+        positions.push(n);
+        let cases = &mut lists[check];
+        match cases.last_mut() {
+            Some((last, range)) if *last == subject => range.end = at + 1,
+            _ => cases.push((subject, at..at + 1)),
+        }
+    }
+    let by_check = checks
+        .iter()
+        .copied()
+        .zip(lists)
+        .filter(|(_, cases)| !cases.is_empty())
+        .collect();
+    (positions, by_check)
 }
 
 /// Whether a finding counts for the gate: neither suppressed nor in the baseline.
@@ -512,6 +577,27 @@ mod tests {
         for cases in [1, 2, 5] {
             assert_eq!(render(&report, cases), whole, "{cases} cases per chunk");
         }
+    }
+
+    /// Findings group into the same cases whether their sort entries are packed
+    /// into 8 bytes or not.
+    #[test]
+    fn packed_and_wide_sort_entries_group_alike() {
+        let demo = crate::checks::testkit::scan("testdata");
+        let report = demo.report();
+        let (packed, wide) = (
+            group_packing(&report.findings, true),
+            group_packing(&report.findings, false),
+        );
+        assert!(packed.positions.len() > 100);
+        assert_eq!(packed.subjects, wide.subjects);
+        assert_eq!(packed.positions, wide.positions);
+        assert_eq!(packed.by_check, wide.by_check);
+        let cases: usize = packed.by_check.values().map(Vec::len).sum();
+        assert!(
+            cases < packed.positions.len(),
+            "some cases hold several findings"
+        );
     }
 
     #[test]
