@@ -211,8 +211,9 @@ struct Grouped<'a> {
     by_check: BTreeMap<&'a str, Vec<(u32, Range<u32>)>>,
 }
 
-/// Groups findings by check and subject. Each finding is sorted as one 16-byte
-/// entry of ranks (check, subject) and position, not as its four strings.
+/// Groups findings by check and subject. Each finding is sorted as one 8-byte
+/// entry of ranks (check, subject) and position (16 bytes when the ranks do not
+/// fit), not as its four strings.
 fn group<'a>(findings: &super::Findings<'a>) -> Grouped<'a> {
     group_packing(findings, true)
 }
