@@ -292,43 +292,39 @@ fn group_packing<'a>(findings: &super::Findings<'a>, pack: bool) -> Grouped<'a> 
         && checks.len() <= 1 << 8
         && subjects.len() <= 1 << 24
         && u32::try_from(findings.len()).is_ok();
-    let by_check = if fits {
-        let mut rows: Vec<u64> = (0..findings.len())
-            .into_par_iter()
-            .map(|n| {
-                let (check, subject) = rank_of(n);
-                check << 56 | subject << 32 | n as u64
-            })
-            .collect();
-        drop(identity_rank);
-        rows.par_sort_unstable();
+    let (positions, by_check) = if fits {
+        let rows = sorted(findings.len(), |n| {
+            let (check, subject) = rank_of(n);
+            check << 56 | subject << 32 | n as u64
+        });
         cases(
             &checks,
             rows.iter()
                 .map(|&r| ((r >> 56) as usize, (r >> 32) as u32 & 0xFF_FFFF, r as u32)),
         )
     } else {
-        let mut rows: Vec<(u64, u32)> = (0..findings.len())
-            .into_par_iter()
-            .map(|n| {
-                let (check, subject) = rank_of(n);
-                (check << 32 | subject, n as u32)
-            })
-            .collect();
-        drop(identity_rank);
-        rows.par_sort_unstable();
+        let rows = sorted(findings.len(), |n| {
+            let (check, subject) = rank_of(n);
+            (check << 32 | subject, n as u32)
+        });
         cases(
             &checks,
             rows.iter()
                 .map(|&(key, n)| ((key >> 32) as usize, key as u32, n)),
         )
     };
-    let (positions, by_check) = by_check;
     Grouped {
         subjects,
         positions,
         by_check,
     }
+}
+
+/// The entry of every position `0..len`, sorted.
+fn sorted<T: Ord + Send>(len: usize, entry: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    let mut rows: Vec<T> = (0..len).into_par_iter().map(entry).collect();
+    rows.par_sort_unstable();
+    rows
 }
 
 /// Test cases from (check rank, subject rank, position) in sorted order: the
