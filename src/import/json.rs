@@ -178,6 +178,11 @@ impl<'a> Obj<'a> {
 
     /// A string field. Numbers and booleans are not converted.
     pub fn str(&self, key: &str) -> Option<String> {
+        self.str_ref(key).map(Cow::into_owned)
+    }
+
+    /// A string field, borrowed from the input unless it holds escapes.
+    pub fn str_ref(&self, key: &str) -> Option<Cow<'a, str>> {
         let raw = self.get(key)?;
         if JsonType::of(raw) != JsonType::String {
             return None;
@@ -186,10 +191,8 @@ impl<'a> Obj<'a> {
         // between the quotes is the string.
         let quoted = raw.get();
         match quoted.get(1..quoted.len() - 1) {
-            Some(inner) if !inner.contains('\\') => Some(inner.to_owned()),
-            _ => serde_json::from_str::<Cow<str>>(quoted)
-                .ok()
-                .map(Cow::into_owned),
+            Some(inner) if !inner.contains('\\') => Some(Cow::Borrowed(inner)),
+            _ => serde_json::from_str::<String>(quoted).ok().map(Cow::Owned),
         }
     }
 

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use super::id::Id;
 use super::records::*;
 use crate::import::LoadOptions;
 use crate::model::{
@@ -23,8 +24,6 @@ use crate::model::{
     Provider, SecretExposure, TenantSource, Tier, User,
 };
 use crate::reference::entra::{ENTRA, EntraReference, MICROSOFT_GRAPH};
-
-const DEFAULT_ACCESS_ROLE: &str = "00000000-0000-0000-0000-000000000000";
 
 /// All records of all files, merged.
 #[derive(Default)]
@@ -37,11 +36,11 @@ struct Merged {
     users_present: bool,
     organizations: Vec<String>,
     role_assignments: Vec<RawRoleAssignment>,
-    sp_activity: HashMap<String, Option<jiff::Timestamp>>,
+    sp_activity: HashMap<Id, Option<jiff::Timestamp>>,
     sp_activity_present: bool,
-    credential_activity: HashMap<String, Option<jiff::Timestamp>>,
-    owner_pages: HashMap<String, Vec<Owner>>,
-    fic_pages: HashMap<String, Vec<RawFic>>,
+    credential_activity: HashMap<Id, Option<jiff::Timestamp>>,
+    owner_pages: HashMap<Id, Vec<Owner>>,
+    fic_pages: HashMap<Id, Vec<RawFic>>,
     exposures: Vec<RawExposure>,
     orphan_fics: usize,
     duplicates: usize,
@@ -100,10 +99,7 @@ fn merge(mut files: Vec<FileRecords>) -> Merged {
         m.role_assignments.extend(f.role_assignments);
         m.sp_activity_present |= f.sp_activity_present;
         for (app, last) in f.sp_activity {
-            let e = m
-                .sp_activity
-                .entry(app.to_ascii_lowercase())
-                .or_insert(None);
+            let e = m.sp_activity.entry(app).or_insert(None);
             *e = (*e).max(last);
         }
         for (key, last) in f.credential_activity {
@@ -112,13 +108,13 @@ fn merge(mut files: Vec<FileRecords>) -> Merged {
         }
         for page in f.owner_pages {
             m.owner_pages
-                .entry(page.parent_id.to_ascii_lowercase())
+                .entry(page.parent_id)
                 .or_default()
                 .extend(page.owners);
         }
         for page in f.fic_pages {
             m.fic_pages
-                .entry(page.app_object_id.to_ascii_lowercase())
+                .entry(page.app_object_id)
                 .or_default()
                 .extend(page.fics);
         }
@@ -143,17 +139,17 @@ fn concat<T>(lists: impl Iterator<Item = Vec<T>>) -> Vec<T> {
 
 /// Keeps the first record of each id, in order, after `absorb`ing every later
 /// record of that id into it; returns how many were dropped.
-fn dedupe<T>(
+fn dedupe<T, K: Eq + std::hash::Hash>(
     records: &mut Vec<T>,
-    id: impl Fn(&T) -> &String,
+    id: impl Fn(&T) -> &K,
     mut absorb: impl FnMut(&mut T, &mut T),
 ) -> usize {
     // Sized once, and each id hashed once.
-    let mut first: HashMap<&str, usize> =
+    let mut first: HashMap<&K, usize> =
         HashMap::with_capacity_and_hasher(records.len(), Default::default());
     let mut later: Vec<(usize, usize)> = Vec::new();
     for (i, r) in records.iter().enumerate() {
-        match first.entry(id(r).as_str()) {
+        match first.entry(id(r)) {
             Entry::Occupied(k) => later.push((*k.get(), i)),
             Entry::Vacant(slot) => {
                 slot.insert(i);
@@ -189,12 +185,12 @@ fn home_tenant(m: &Merged, options: &LoadOptions) -> Option<(String, TenantSourc
         return Some((t.clone(), TenantSource::OrganizationExport));
     }
     // The tenant that owns the SPs of exported application objects.
-    let app_ids: HashSet<&str> = m.apps.iter().filter_map(|a| a.app_id.as_deref()).collect();
-    let mut votes: HashMap<&str, usize> = HashMap::default();
+    let app_ids: HashSet<&Id> = m.apps.iter().filter_map(|a| a.app_id.as_ref()).collect();
+    let mut votes: HashMap<&Id, usize> = HashMap::default();
     for sp in &m.sps {
-        if let (Some(app), Some(org)) = (sp.app_id.as_deref(), sp.owner_org.as_deref())
+        if let (Some(app), Some(org)) = (sp.app_id.as_ref(), sp.owner_org.as_ref())
             && app_ids.contains(app)
-            && !ENTRA.is_microsoft_tenant(org)
+            && !ENTRA.is_microsoft_tenant(&org.text())
         {
             *votes.entry(org).or_default() += 1;
         }
@@ -226,32 +222,35 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
     let mut app_parts: Vec<AppParts> = m.apps.iter_mut().map(AppParts::take).collect();
     let home = home_tenant(&m, options);
     let home_id = home.as_ref().map(|(t, _)| t.as_str());
-    let users: HashMap<&str, &RawUser> = m.users.iter().map(|u| (u.id.as_str(), u)).collect();
 
-    let app_by_appid: HashMap<&str, usize> = m
-        .apps
-        .iter()
-        .enumerate()
-        .filter_map(|(i, a)| Some((a.app_id.as_deref()?, i)))
-        .collect();
-    // app object id → identity, and SP object id → identity, sized once.
-    let mut app_identity: HashMap<&str, usize> =
+    // app object id → identity, and SP object id → identity, sized once. Their
+    // keys are copies (16 bytes for a GUID), so that the SP and application
+    // records can be freed before the grants are built.
+    let mut app_identity: HashMap<Id, usize> =
         HashMap::with_capacity_and_hasher(m.apps.len(), Default::default());
-    let mut sp_identity: HashMap<&str, usize> =
+    let mut sp_identity: HashMap<Id, usize> =
         HashMap::with_capacity_and_hasher(m.sps.len(), Default::default());
     let mut used_apps = vec![false; m.apps.len()];
 
-    // Each SP (with its application, if exported) becomes an identity and its
-    // credentials, built in parallel and added in export order.
-    let app_of = |sp: &RawSp| {
-        sp.app_id
-            .as_deref()
-            .and_then(|a| app_by_appid.get(a))
-            .copied()
-    };
     // Each application's parts go to the last SP that uses it and are copied for
     // the others (several SPs of one appId are rare: duplicates across tenants).
-    let sp_apps: Vec<Option<usize>> = m.sps.iter().map(app_of).collect();
+    let sp_apps: Vec<Option<usize>> = {
+        let app_by_appid: HashMap<&Id, usize> = m
+            .apps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| Some((a.app_id.as_ref()?, i)))
+            .collect();
+        m.sps
+            .iter()
+            .map(|sp| {
+                sp.app_id
+                    .as_ref()
+                    .and_then(|a| app_by_appid.get(a))
+                    .copied()
+            })
+            .collect()
+    };
     let mut claims = vec![0usize; m.apps.len()];
     for &a in sp_apps.iter().flatten() {
         claims[a] += 1;
@@ -328,10 +327,10 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
             || {
                 for (k, (sp, app)) in sps.iter().zip(apps).enumerate() {
                     let idx = first + k;
-                    sp_identity.insert(&sp.id, idx);
+                    sp_identity.insert(sp.id.clone(), idx);
                     if let Some(i) = *app {
                         used_apps[i] = true;
-                        app_identity.insert(&m.apps[i].id, idx);
+                        app_identity.insert(m.apps[i].id.clone(), idx);
                     }
                 }
             },
@@ -360,12 +359,16 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
         .reserve_exact(lone.iter().map(|(_, _, c)| c.len()).sum::<usize>());
     for (i, identity, creds) in lone {
         let idx = b.add_identity(identity);
-        app_identity.insert(&m.apps[i].id, idx);
+        app_identity.insert(m.apps[i].id.clone(), idx);
         add_credentials(b, idx, creds);
     }
 
+    // The grants need only the resource SPs of the SP records; the rest are freed
+    // before the grants list is reserved.
+    let resources = Resources::take(&mut m.sps, &standalone, &expanded, &consents);
+    drop((std::mem::take(&mut m.sps), std::mem::take(&mut m.apps)));
+
     let mut notes = Vec::new();
-    let sps_by_id: HashMap<&str, &RawSp> = m.sps.iter().map(|s| (s.id.as_str(), s)).collect();
     // The grants list is reserved once for every assignment, consent scope and role
     // assignment (an upper bound: duplicates and users' assignments are dropped).
     // Grown from the assignments' grants to the consents', it was copied, and both
@@ -375,20 +378,21 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
         + consents.iter().map(|c| c.scopes.len()).sum::<usize>()
         + m.role_assignments.len();
     b.inventory.grants.reserve_exact(most);
-    let pool = Pool::of(&standalone, &expanded, &consents, &sps_by_id);
+    let pool = Pool::of(&resources, &consents);
     add_assignments(
         b,
         standalone,
         expanded,
         &sp_identity,
-        &sps_by_id,
+        &resources,
         &pool,
         &mut notes,
     );
-    add_consents(b, consents, &sp_identity, &sps_by_id, &pool, &mut notes);
+    add_consents(b, consents, &sp_identity, &resources, &pool, &mut notes);
     add_roles(b, &m, &sp_identity);
 
     // Owners: fill in what the users export knows.
+    let users: HashMap<&str, &RawUser> = m.users.iter().map(|u| (u.id.as_str(), u)).collect();
     for identity in b
         .inventory
         .identities
@@ -406,6 +410,7 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
             }
         }
     }
+    drop(users);
 
     // Activity.
     if m.sp_activity_present {
@@ -417,7 +422,7 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
         {
             identity.activity_known = identity.kind != IdentityKind::Application;
             if let Some(app) = &identity.app_id {
-                identity.last_used = m.sp_activity.get(app).copied().flatten();
+                identity.last_used = m.sp_activity.get(&Id::new(app)).copied().flatten();
             }
         }
     }
@@ -428,14 +433,14 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
         .filter(|c| c.kind != CredentialKind::AccessKey)
     {
         if let Some(k) = &c.key_id {
-            c.last_used = m.credential_activity.get(k).copied().flatten();
+            c.last_used = m.credential_activity.get(&Id::new(k)).copied().flatten();
         }
     }
 
     for e in &m.exposures {
         let identity = e
             .parent_id
-            .as_deref()
+            .as_ref()
             .and_then(|p| sp_identity.get(p).or_else(|| app_identity.get(p)).copied());
         b.inventory.exposures.push(SecretExposure {
             provider: Provider::Entra,
@@ -447,15 +452,14 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
     }
 
     for parent in m.owner_pages.keys() {
-        if !sp_identity.contains_key(parent.as_str()) && !app_identity.contains_key(parent.as_str())
-        {
+        if !sp_identity.contains_key(parent) && !app_identity.contains_key(parent) {
             notes.push(format!(
                 "owners listed for object {parent}, which is not in the export"
             ));
         }
     }
     for parent in m.fic_pages.keys() {
-        if !app_identity.contains_key(parent.as_str()) {
+        if !app_identity.contains_key(parent) {
             notes.push(format!(
                 "federated credentials listed for application {parent}, which is not in the export"
             ));
@@ -493,8 +497,8 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
         inv.home_tenant = Some(t);
         inv.tenant_source = Some(s);
     }
-    drop((users, app_by_appid, app_identity, sp_identity, sps_by_id));
-    // Freeing millions of raw strings takes a while; nothing waits for it.
+    drop((app_identity, sp_identity));
+    // Freeing the remaining raw records takes a while; nothing waits for it.
     rayon::spawn(move || drop(m));
 }
 
@@ -552,16 +556,16 @@ fn sp_identity_of(
         } else {
             IdentityKind::ServicePrincipal
         },
-        id: sp.id.clone(),
-        key: sp.app_id.clone().unwrap_or_else(|| sp.id.clone()),
+        id: sp.id.to_string(),
+        key: sp.app_id.as_ref().unwrap_or(&sp.id).to_string(),
         name: sp
             .name
             .clone()
             .or_else(|| app.and_then(|a| a.name.clone()))
-            .unwrap_or_else(|| sp.id.clone()),
-        app_id: sp.app_id.clone(),
-        app_object_id: app.map(|a| a.id.clone()),
-        publisher_tenant: sp.owner_org.clone(),
+            .unwrap_or_else(|| sp.id.to_string()),
+        app_id: sp.app_id.as_ref().map(Id::to_string),
+        app_object_id: app.map(|a| a.id.to_string()),
+        publisher_tenant: sp.owner_org.as_ref().map(Id::to_string),
         origin: origin_of(sp, app.is_some(), managed, home_id, options),
         verified_publisher: sp
             .verified_publisher
@@ -596,11 +600,11 @@ fn app_identity_of(
     Identity {
         provider: Provider::Entra,
         kind: IdentityKind::Application,
-        id: app.id.clone(),
-        key: app.app_id.clone().unwrap_or_else(|| app.id.clone()),
-        name: app.name.clone().unwrap_or_else(|| app.id.clone()),
-        app_id: app.app_id.clone(),
-        app_object_id: Some(app.id.clone()),
+        id: app.id.to_string(),
+        key: app.app_id.as_ref().unwrap_or(&app.id).to_string(),
+        name: app.name.clone().unwrap_or_else(|| app.id.to_string()),
+        app_id: app.app_id.as_ref().map(Id::to_string),
+        app_object_id: Some(app.id.to_string()),
         publisher_tenant: home_id.map(str::to_string),
         origin: Origin::Home,
         verified_publisher: app.verified_publisher.clone(),
@@ -628,41 +632,65 @@ fn add_credentials(b: &mut InventoryBuilder, identity: usize, mut creds: Vec<Cre
     b.inventory.credentials.append(&mut creds);
 }
 
+/// What grants need of the service principals they name as resources: their
+/// names, appIds and app roles, moved out of the SP records.
+struct Resource {
+    name: Option<String>,
+    app_id: Option<Id>,
+    /// (id, value) of the app roles the SP exposes.
+    app_roles: Vec<(Id, String)>,
+}
+
+/// The resource SPs of every assignment and consent, by object id.
+struct Resources(HashMap<Id, Resource>);
+
+impl Resources {
+    fn take(
+        sps: &mut [RawSp],
+        standalone: &[RawAssignment],
+        expanded: &[Vec<RawAssignment>],
+        consents: &[RawConsent],
+    ) -> Resources {
+        let named: HashSet<&Id> = standalone
+            .iter()
+            .chain(expanded.iter().flatten())
+            .map(|a| &a.resource_id)
+            .chain(consents.iter().map(|c| &c.resource_id))
+            .collect();
+        let mut resources = HashMap::default();
+        for sp in sps.iter_mut().filter(|sp| named.contains(&sp.id)) {
+            // The merge left one SP record per id.
+            resources.entry(sp.id.clone()).or_insert_with(|| Resource {
+                name: sp.name.take(),
+                app_id: sp.app_id.take(),
+                app_roles: std::mem::take(&mut sp.app_roles),
+            });
+        }
+        Resources(resources)
+    }
+}
+
 /// One shared copy of each string that grants repeat: the names and app ids of
 /// resource service principals, their app role values and ids, and delegated scope
 /// names. 336,000 grants of a 100,000-SP tenant name a few hundred distinct strings.
 struct Pool(HashSet<Arc<str>>);
 
 impl Pool {
-    fn of(
-        standalone: &[RawAssignment],
-        expanded: &[Vec<RawAssignment>],
-        consents: &[RawConsent],
-        sps_by_id: &HashMap<&str, &RawSp>,
-    ) -> Pool {
+    fn of(resources: &Resources, consents: &[RawConsent]) -> Pool {
         let mut pool: HashSet<Arc<str>> = HashSet::default();
         let mut add = |s: &str| {
             if !pool.contains(s) {
                 pool.insert(Arc::from(s));
             }
         };
-        let resource_ids = standalone
-            .iter()
-            .chain(expanded.iter().flatten())
-            .map(|a| a.resource_id.as_str())
-            .chain(consents.iter().map(|c| c.resource_id.as_str()));
-        let mut seen: HashSet<&str> = HashSet::default();
-        for id in resource_ids {
-            if !seen.insert(id) {
-                continue;
+        for r in resources.0.values() {
+            r.name.as_deref().into_iter().for_each(&mut add);
+            if let Some(app_id) = &r.app_id {
+                add(&app_id.text());
             }
-            if let Some(r) = sps_by_id.get(id) {
-                r.name.as_deref().into_iter().for_each(&mut add);
-                r.app_id.as_deref().into_iter().for_each(&mut add);
-                for (role_id, value) in &r.app_roles {
-                    add(role_id);
-                    add(value);
-                }
+            for (role_id, value) in &r.app_roles {
+                add(&role_id.text());
+                add(value);
             }
         }
         for c in consents {
@@ -684,7 +712,9 @@ fn origin_of(
     home: Option<&str>,
     options: &LoadOptions,
 ) -> Origin {
-    let owner = sp.owner_org.as_deref();
+    let owner_text = sp.owner_org.as_ref().map(Id::text);
+    let owner = owner_text.as_deref();
+    let app_text = sp.app_id.as_ref().map(Id::text);
     if managed {
         return Origin::Home;
     }
@@ -698,7 +728,7 @@ fn origin_of(
                 .any(|x| x.eq_ignore_ascii_case(a))
     };
     if owner.is_some_and(|o| ENTRA.is_microsoft_tenant(o))
-        || (!has_app && owner.is_none() && sp.app_id.as_deref().is_some_and(listed_first_party))
+        || (!has_app && owner.is_none() && app_text.as_deref().is_some_and(listed_first_party))
     {
         return Origin::FirstParty;
     }
@@ -771,7 +801,7 @@ fn credentials_of(creds: Vec<RawCred>, host: CredentialHost, out: &mut Vec<Crede
                 RawCredKind::Key => CredentialKind::Certificate,
             },
             host,
-            key_id: c.key_id,
+            key_id: c.key_id.as_ref().map(Id::to_string),
             name: c.name,
             usage: if signing_part {
                 Some("Sign".to_string())
@@ -841,8 +871,8 @@ fn add_assignments(
     b: &mut InventoryBuilder,
     standalone: Vec<RawAssignment>,
     expanded: Vec<Vec<RawAssignment>>,
-    sp_identity: &HashMap<&str, usize>,
-    sps_by_id: &HashMap<&str, &RawSp>,
+    sp_identity: &HashMap<Id, usize>,
+    resources: &Resources,
     pool: &Pool,
     notes: &mut Vec<String>,
 ) {
@@ -870,11 +900,11 @@ fn add_assignments(
         {
             continue;
         }
-        let Some(&identity) = sp_identity.get(a.principal_id.as_str()) else {
+        let Some(&identity) = sp_identity.get(&a.principal_id) else {
             missing_principal += 1;
             continue;
         };
-        if a.app_role_id != DEFAULT_ACCESS_ROLE {
+        if a.app_role_id != Id::NIL {
             todo.push((a, identity));
         }
     }
@@ -885,7 +915,7 @@ fn add_assignments(
     b.inventory
         .grants
         .par_extend(todo.par_iter().map(|&(a, identity)| {
-            let (grant, resolved) = resolve_assignment(a, identity, sps_by_id, pool);
+            let (grant, resolved) = resolve_assignment(a, identity, resources, pool);
             if !resolved {
                 unresolved.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
@@ -916,13 +946,13 @@ fn add_assignments(
 fn resolve_assignment(
     a: &RawAssignment,
     identity: usize,
-    sps_by_id: &HashMap<&str, &RawSp>,
+    resources: &Resources,
     pool: &Pool,
 ) -> (Grant, bool) {
-    let resource = sps_by_id.get(a.resource_id.as_str());
+    let resource = resources.0.get(&a.resource_id);
     let (resource_app_id, value, note) = match resource {
         Some(r) => (
-            r.app_id.clone(),
+            r.app_id.as_ref().map(Id::to_string),
             r.app_roles
                 .iter()
                 .find(|(id, _)| *id == a.app_role_id)
@@ -932,7 +962,7 @@ fn resolve_assignment(
         None if a.resource_name.as_deref() == Some("Microsoft Graph") => (
             Some(MICROSOFT_GRAPH.to_string()),
             ENTRA
-                .app_permission_by_id(MICROSOFT_GRAPH, &a.app_role_id)
+                .app_permission_by_id(MICROSOFT_GRAPH, &a.app_role_id.text())
                 .map(|p| p.value.clone()),
             Some(
                 "resolved with nhiscan's Microsoft Graph table: the resource service principal is not in the export",
@@ -952,14 +982,14 @@ fn resolve_assignment(
             resource
                 .and_then(|r| r.name.as_deref())
                 .or(a.resource_name.as_deref())
-                .unwrap_or(&a.resource_id),
+                .unwrap_or(&a.resource_id.text()),
         ),
         resource_app_id: resource_app_id.as_deref().map(|r| pool.share(r)),
         permission: match &value {
             Some(v) => pool.share(v),
             None => format!("appRole {}", a.app_role_id).into(),
         },
-        permission_id: Some(pool.share(&a.app_role_id)),
+        permission_id: Some(pool.share(&a.app_role_id.text())),
         tier,
         consent: None,
         scope: None,
@@ -978,8 +1008,8 @@ const CONSENTS_AT_ONCE: usize = 4096;
 fn add_consents(
     b: &mut InventoryBuilder,
     consents: Vec<RawConsent>,
-    sp_identity: &HashMap<&str, usize>,
-    sps_by_id: &HashMap<&str, &RawSp>,
+    sp_identity: &HashMap<Id, usize>,
+    resources: &Resources,
     pool: &Pool,
     notes: &mut Vec<String>,
 ) {
@@ -1001,7 +1031,7 @@ fn add_consents(
         if !seen.insert(key) {
             continue;
         }
-        match sp_identity.get(c.client_id.as_str()) {
+        match sp_identity.get(&c.client_id) {
             Some(&identity) => todo.push((c, identity)),
             None => missing_client += 1,
         }
@@ -1015,7 +1045,7 @@ fn add_consents(
     for slice in todo.chunks(CONSENTS_AT_ONCE) {
         let grants: Vec<Vec<Grant>> = slice
             .par_iter()
-            .map(|&(c, identity)| consent_grants(c, identity, sps_by_id, pool))
+            .map(|&(c, identity)| consent_grants(c, identity, resources, pool))
             .collect();
         b.inventory.grants.extend(grants.into_iter().flatten());
     }
@@ -1037,11 +1067,11 @@ fn add_consents(
 fn consent_grants(
     c: &RawConsent,
     identity: usize,
-    sps_by_id: &HashMap<&str, &RawSp>,
+    resources: &Resources,
     pool: &Pool,
 ) -> Vec<Grant> {
-    let resource = sps_by_id.get(c.resource_id.as_str());
-    let resource_app_id = resource.and_then(|r| r.app_id.clone());
+    let resource = resources.0.get(&c.resource_id);
+    let resource_app_id = resource.and_then(|r| r.app_id.as_ref().map(Id::to_string));
     // Scope names are names, not GUIDs: an unknown resource is looked up as Graph.
     let lookup_app = resource_app_id.as_deref().unwrap_or(MICROSOFT_GRAPH);
     c.scopes
@@ -1052,7 +1082,7 @@ fn consent_grants(
             resource: pool.share(
                 resource
                     .and_then(|r| r.name.as_deref())
-                    .unwrap_or(&c.resource_id),
+                    .unwrap_or(&c.resource_id.text()),
             ),
             resource_app_id: resource_app_id.as_deref().map(|r| pool.share(r)),
             permission: pool.share(scope),
@@ -1064,7 +1094,7 @@ fn consent_grants(
                 } else {
                     ConsentType::Principal
                 },
-                principal_id: c.principal_id.clone(),
+                principal_id: c.principal_id.as_ref().map(Id::to_string),
             }),
             scope: None,
             resolution_note: resource.is_none().then_some(
@@ -1075,7 +1105,7 @@ fn consent_grants(
         .collect()
 }
 
-fn add_roles(b: &mut InventoryBuilder, m: &Merged, sp_identity: &HashMap<&str, usize>) {
+fn add_roles(b: &mut InventoryBuilder, m: &Merged, sp_identity: &HashMap<Id, usize>) {
     let mut seen = HashSet::default();
     let mut shared: HashMap<String, Arc<str>> = HashMap::default();
     let mut share = |s: String| -> Arc<str> {
@@ -1085,7 +1115,7 @@ fn add_roles(b: &mut InventoryBuilder, m: &Merged, sp_identity: &HashMap<&str, u
             .clone()
     };
     for r in &m.role_assignments {
-        let Some(&identity) = sp_identity.get(r.principal_id.as_str()) else {
+        let Some(&identity) = sp_identity.get(&r.principal_id) else {
             continue; // users and groups hold roles too; they are not NHIs
         };
         let scope = r.scope.clone().filter(|s| s != "/");
@@ -1123,21 +1153,11 @@ mod tests {
 
     #[test]
     fn consents_become_one_grant_per_scope_in_order_across_conversion_slices() {
-        let client = |i: usize| format!("client-{}", i % 7);
-        let resource = RawSp {
-            id: "graph-sp".into(),
-            app_id: Some(MICROSOFT_GRAPH.into()),
+        let client = |i: usize| Id::new(&format!("client-{}", i % 7));
+        let resource = Resource {
             name: Some("Microsoft Graph".into()),
-            sp_type: None,
-            owner_org: None,
-            enabled: None,
-            created: None,
-            verified_publisher: None,
+            app_id: Some(MICROSOFT_GRAPH.into()),
             app_roles: Vec::new(),
-            creds: Vec::new(),
-            owners: None,
-            assignments: Vec::new(),
-            source: Provenance::default(),
         };
         // More consents than one slice converts at a time, some repeated, one whose
         // client is not in the export, and a varying number of scopes.
@@ -1148,7 +1168,7 @@ mod tests {
                 client_id: if i == 5 { "gone".into() } else { client(i) },
                 all_principals: i % 2 == 0,
                 principal_id: None,
-                resource_id: "graph-sp".into(),
+                resource_id: Id::new("graph-sp"),
                 scopes: (0..1 + i % 3).map(|k| format!("Scope{i}.{k}")).collect(),
                 source: Provenance {
                     file: 0,
@@ -1160,31 +1180,26 @@ mod tests {
             source: Provenance { file: 0, line: 1 },
             ..consents[40].clone()
         });
-        let clients: Vec<String> = (0..7).map(client).collect();
-        let sp_identity: HashMap<&str, usize> = clients
-            .iter()
-            .enumerate()
-            .map(|(k, c)| (c.as_str(), k))
-            .collect();
-        let sps_by_id: HashMap<&str, &RawSp> = [("graph-sp", &resource)].into_iter().collect();
+        let sp_identity: HashMap<Id, usize> = (0..7).map(|k| (client(k), k)).collect();
+        let resources = Resources([(Id::new("graph-sp"), resource)].into_iter().collect());
         let expected: Vec<(usize, String, u32)> = consents[..n]
             .iter()
-            .filter(|c| c.client_id != "gone")
+            .filter(|c| c.client_id != Id::new("gone"))
             .flat_map(|c| {
-                let identity = sp_identity[c.client_id.as_str()];
+                let identity = sp_identity[&c.client_id];
                 c.scopes
                     .iter()
                     .map(move |s| (identity, s.clone(), c.source.line))
             })
             .collect();
-        let pool = Pool::of(&[], &[], &consents, &sps_by_id);
+        let pool = Pool::of(&resources, &consents);
         let mut b = InventoryBuilder::new();
         let mut notes = Vec::new();
         add_consents(
             &mut b,
             consents,
             &sp_identity,
-            &sps_by_id,
+            &resources,
             &pool,
             &mut notes,
         );
@@ -1206,8 +1221,8 @@ mod tests {
         let n = 2 * SPS_AT_ONCE + 3;
         let sps: Vec<RawSp> = (0..n)
             .map(|i| RawSp {
-                id: format!("sp-{i}"),
-                app_id: Some(format!("app-{i}")),
+                id: Id::new(&format!("sp-{i}")),
+                app_id: Some(Id::new(&format!("app-{i}"))),
                 name: Some(format!("name-{i}")),
                 sp_type: None,
                 owner_org: None,
@@ -1220,7 +1235,7 @@ mod tests {
                 creds: (0..i % 3)
                     .map(|c| RawCred {
                         kind: RawCredKind::Password,
-                        key_id: Some(format!("key-{i}-{c}")),
+                        key_id: Some(Id::new(&format!("key-{i}-{c}"))),
                         name: None,
                         start: None,
                         end: None,

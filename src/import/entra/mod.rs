@@ -13,6 +13,7 @@ use serde_json::value::RawValue;
 use super::InputError;
 use super::json::{JsonType, LineIndex, Obj, elements, page};
 
+mod id;
 mod join;
 mod objects;
 mod records;
@@ -332,7 +333,7 @@ pub fn parse(
                     .map(|o| objects::owner(&o))
                     .collect();
                 out.owner_pages.push(records::OwnersPage {
-                    parent_id: parent.clone(),
+                    parent_id: id::Id::new(parent),
                     owners,
                 });
             }
@@ -344,7 +345,7 @@ pub fn parse(
                     }
                 }
                 out.fic_pages.push(records::FicPage {
-                    app_object_id: app.clone(),
+                    app_object_id: id::Id::new(app),
                     fics,
                 });
             }

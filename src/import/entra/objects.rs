@@ -11,6 +11,7 @@ use regex::Regex;
 use serde_json::value::RawValue;
 
 use super::Kind;
+use super::id::Id;
 use super::records::*;
 use crate::import::InputError;
 use crate::import::json::{LineIndex, Obj, as_string, elements};
@@ -109,7 +110,7 @@ impl Parser<'_, '_> {
             Kind::Consent => out.consents.extend(self.consent(o, raw)),
             Kind::Assignment => out.assignments.extend(self.assignment(o, raw)),
             Kind::User => out.users.extend(user(o)),
-            Kind::Organization => out.organizations.extend(id_of(o)),
+            Kind::Organization => out.organizations.extend(id_of(o).map(|id| id.to_string())),
             Kind::RoleAssignment => out.role_assignments.extend(self.role_assignment(o, raw)),
             Kind::DirectoryRole => self.directory_role(o, raw, out),
             // A FIC outside an `applications('<id>')/federatedIdentityCredentials`
@@ -117,18 +118,17 @@ impl Parser<'_, '_> {
             Kind::Fic => out.orphan_fics += 1,
             Kind::SpActivity => {
                 out.sp_activity_present = true;
-                if let Some(app_id) = o.text("appId") {
+                if let Some(app_id) = id_field(o, "appId") {
                     out.sp_activity.push((app_id, latest_activity(o)));
                 }
             }
             Kind::CredentialActivity => {
-                if let Some(key_id) = o.text("keyId") {
+                if let Some(key_id) = id_field(o, "keyId") {
                     let last = o
                         .obj("signInActivity")
                         .and_then(|a| a.str("lastSignInDateTime"))
                         .and_then(|s| parse_timestamp(&s));
-                    out.credential_activity
-                        .push((key_id.to_ascii_lowercase(), last));
+                    out.credential_activity.push((key_id, last));
                 }
             }
             Kind::PasswordCredential => {
@@ -156,17 +156,15 @@ impl Parser<'_, '_> {
             .into_iter()
             .filter_map(|r| {
                 let role = Obj::parse(r)?;
-                Some((role.text("id")?.to_ascii_lowercase(), role.text("value")?))
+                Some((id_field(&role, "id")?, role.text("value")?))
             })
             .collect();
         Some(RawSp {
-            app_id: o.text("appId").map(|s| s.to_ascii_lowercase()),
+            app_id: id_field(o, "appId"),
             name: o.text("displayName").or_else(|| o.text("appDisplayName")),
             sp_type: o.text("servicePrincipalType"),
-            owner_org: o
-                .text("appOwnerOrganizationId")
-                .or_else(|| o.text("appOwnerTenantId"))
-                .map(|s| s.to_ascii_lowercase()),
+            owner_org: id_field(o, "appOwnerOrganizationId")
+                .or_else(|| id_field(o, "appOwnerTenantId")),
             enabled: o.bool("accountEnabled"),
             created: date(o, "createdDateTime"),
             verified_publisher: verified_publisher(o),
@@ -206,7 +204,7 @@ impl Parser<'_, '_> {
             .or_else(|| o.bool("availableToOtherTenants"))
             .unwrap_or(false);
         Some(RawApp {
-            app_id: o.text("appId").map(|s| s.to_ascii_lowercase()),
+            app_id: id_field(o, "appId"),
             name: o.text("displayName"),
             created: date(o, "createdDateTime"),
             verified_publisher: verified_publisher(o),
@@ -225,7 +223,7 @@ impl Parser<'_, '_> {
     fn credentials(
         &self,
         o: &Obj,
-        parent: Option<&str>,
+        parent: Option<&Id>,
         creds: &mut Vec<RawCred>,
         out: &mut FileRecords,
     ) {
@@ -243,14 +241,14 @@ impl Parser<'_, '_> {
                     out.exposures.push(RawExposure {
                         what: "private key in keyCredential",
                         key_id: c.text("keyId"),
-                        parent_id: parent.map(str::to_string),
+                        parent_id: parent.cloned(),
                         source: self.at(r),
                     });
                 }
             }
             creds.push(RawCred {
                 kind: RawCredKind::Key,
-                key_id: c.text("keyId").map(|s| s.to_ascii_lowercase()),
+                key_id: id_field(&c, "keyId"),
                 name: c.text("displayName"),
                 start: date(&c, "startDateTime").or_else(|| date(&c, "startDate")),
                 end: date(&c, "endDateTime").or_else(|| date(&c, "endDate")),
@@ -266,7 +264,7 @@ impl Parser<'_, '_> {
         &self,
         c: &Obj,
         raw: &RawValue,
-        parent: Option<&str>,
+        parent: Option<&Id>,
         creds: &mut Vec<RawCred>,
         out: &mut FileRecords,
     ) {
@@ -277,13 +275,13 @@ impl Parser<'_, '_> {
             out.exposures.push(RawExposure {
                 what: "client secret value (secretText) in passwordCredential",
                 key_id: c.text("keyId"),
-                parent_id: parent.map(str::to_string),
+                parent_id: parent.cloned(),
                 source: self.at(raw),
             });
         }
         creds.push(RawCred {
             kind: RawCredKind::Password,
-            key_id: c.text("keyId").map(|s| s.to_ascii_lowercase()),
+            key_id: id_field(c, "keyId"),
             name: c.text("displayName"),
             start: date(c, "startDateTime").or_else(|| date(c, "startDate")),
             end: date(c, "endDateTime").or_else(|| date(c, "endDate")),
@@ -320,11 +318,11 @@ impl Parser<'_, '_> {
     fn assignment(&self, o: &Obj, raw: &RawValue) -> Option<RawAssignment> {
         Some(RawAssignment {
             id: o.text("id"),
-            principal_id: o.text("principalId")?.to_ascii_lowercase(),
+            principal_id: id_field(o, "principalId")?,
             principal_type: o.text("principalType"),
-            resource_id: o.text("resourceId")?.to_ascii_lowercase(),
+            resource_id: id_field(o, "resourceId")?,
             resource_name: o.text("resourceDisplayName"),
-            app_role_id: o.text("appRoleId")?.to_ascii_lowercase(),
+            app_role_id: id_field(o, "appRoleId")?,
             source: self.at(raw),
         })
     }
@@ -338,10 +336,10 @@ impl Parser<'_, '_> {
             .collect();
         Some(RawConsent {
             id: o.text("id").or_else(|| o.text("objectId")),
-            client_id: o.text("clientId")?.to_ascii_lowercase(),
-            all_principals: o.text("consentType").as_deref() == Some("AllPrincipals"),
-            principal_id: o.text("principalId").map(|s| s.to_ascii_lowercase()),
-            resource_id: o.text("resourceId")?.to_ascii_lowercase(),
+            client_id: id_field(o, "clientId")?,
+            all_principals: o.str_ref("consentType").as_deref() == Some("AllPrincipals"),
+            principal_id: id_field(o, "principalId"),
+            resource_id: id_field(o, "resourceId")?,
             scopes,
             source: self.at(raw),
         })
@@ -349,7 +347,7 @@ impl Parser<'_, '_> {
 
     fn role_assignment(&self, o: &Obj, raw: &RawValue) -> Option<RawRoleAssignment> {
         Some(RawRoleAssignment {
-            principal_id: o.text("principalId")?.to_ascii_lowercase(),
+            principal_id: id_field(o, "principalId")?,
             role_id: o.text("roleDefinitionId")?.to_ascii_lowercase(),
             role_name: o.obj("roleDefinition").and_then(|d| d.text("displayName")),
             scope: o.text("directoryScopeId"),
@@ -378,10 +376,16 @@ impl Parser<'_, '_> {
     }
 }
 
-fn id_of(o: &Obj) -> Option<String> {
-    o.text("id")
-        .or_else(|| o.text("objectId"))
-        .map(|s| s.to_ascii_lowercase())
+/// An object's id (`id`, or AAD Graph's `objectId`).
+fn id_of(o: &Obj) -> Option<Id> {
+    id_field(o, "id").or_else(|| id_field(o, "objectId"))
+}
+
+/// A non-blank string field read as an [`Id`], without copying its text first.
+fn id_field(o: &Obj, key: &str) -> Option<Id> {
+    o.str_ref(key)
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| Id::new(&s))
 }
 
 fn date(o: &Obj, key: &str) -> Option<jiff::Timestamp> {
@@ -422,7 +426,7 @@ pub fn owner(o: &Obj) -> Owner {
     };
     let upn = o.text("userPrincipalName");
     Owner {
-        id: id_of(o).unwrap_or_default(),
+        id: id_of(o).map(|id| id.to_string()).unwrap_or_default(),
         name: upn.clone().or_else(|| o.text("displayName")),
         kind,
         enabled: o.bool("accountEnabled"),
@@ -436,7 +440,7 @@ pub fn owner(o: &Obj) -> Owner {
 fn user(o: &Obj) -> Option<RawUser> {
     let upn = o.text("userPrincipalName");
     Some(RawUser {
-        id: id_of(o)?,
+        id: id_of(o)?.to_string(),
         guest: o
             .text("userType")
             .is_some_and(|t| t.eq_ignore_ascii_case("guest"))

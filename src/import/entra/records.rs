@@ -5,6 +5,7 @@
 
 use jiff::Timestamp;
 
+use super::id::Id;
 use crate::model::{Owner, Provenance};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +17,7 @@ pub enum RawCredKind {
 #[derive(Debug, Clone)]
 pub struct RawCred {
     pub kind: RawCredKind,
-    pub key_id: Option<String>,
+    pub key_id: Option<Id>,
     pub name: Option<String>,
     pub start: Option<Timestamp>,
     pub end: Option<Timestamp>,
@@ -41,26 +42,26 @@ pub struct RawFic {
 #[derive(Debug, Clone)]
 pub struct RawAssignment {
     pub id: Option<String>,
-    pub principal_id: String,
+    pub principal_id: Id,
     pub principal_type: Option<String>,
-    pub resource_id: String,
+    pub resource_id: Id,
     pub resource_name: Option<String>,
-    pub app_role_id: String,
+    pub app_role_id: Id,
     pub source: Provenance,
 }
 
 #[derive(Debug, Clone)]
 pub struct RawSp {
-    pub id: String,
-    pub app_id: Option<String>,
+    pub id: Id,
+    pub app_id: Option<Id>,
     pub name: Option<String>,
     pub sp_type: Option<String>,
-    pub owner_org: Option<String>,
+    pub owner_org: Option<Id>,
     pub enabled: Option<bool>,
     pub created: Option<Timestamp>,
     pub verified_publisher: Option<String>,
     /// (id, value) of the app roles this SP exposes as a resource.
-    pub app_roles: Vec<(String, String)>,
+    pub app_roles: Vec<(Id, String)>,
     pub creds: Vec<RawCred>,
     pub owners: Option<Vec<Owner>>,
     pub assignments: Vec<RawAssignment>,
@@ -69,8 +70,8 @@ pub struct RawSp {
 
 #[derive(Debug, Clone)]
 pub struct RawApp {
-    pub id: String,
-    pub app_id: Option<String>,
+    pub id: Id,
+    pub app_id: Option<Id>,
     pub name: Option<String>,
     pub created: Option<Timestamp>,
     pub verified_publisher: Option<String>,
@@ -86,10 +87,10 @@ pub struct RawApp {
 #[derive(Debug, Clone)]
 pub struct RawConsent {
     pub id: Option<String>,
-    pub client_id: String,
+    pub client_id: Id,
     pub all_principals: bool,
-    pub principal_id: Option<String>,
-    pub resource_id: String,
+    pub principal_id: Option<Id>,
+    pub resource_id: Id,
     pub scopes: Vec<String>,
     pub source: Provenance,
 }
@@ -104,7 +105,7 @@ pub struct RawUser {
 
 #[derive(Debug, Clone)]
 pub struct RawRoleAssignment {
-    pub principal_id: String,
+    pub principal_id: Id,
     pub role_id: String,
     pub role_name: Option<String>,
     pub scope: Option<String>,
@@ -114,14 +115,14 @@ pub struct RawRoleAssignment {
 /// Owners listed in a per-object file (`applications('<id>')/owners`).
 #[derive(Debug, Clone)]
 pub struct OwnersPage {
-    pub parent_id: String,
+    pub parent_id: Id,
     pub owners: Vec<Owner>,
 }
 
 /// Federated credentials listed in a per-app file (`applications('<id>')/federatedIdentityCredentials`).
 #[derive(Debug, Clone)]
 pub struct FicPage {
-    pub app_object_id: String,
+    pub app_object_id: Id,
     pub fics: Vec<RawFic>,
 }
 
@@ -131,7 +132,7 @@ pub struct RawExposure {
     pub what: &'static str,
     pub key_id: Option<String>,
     /// The SP or application object id the secret belongs to, when known.
-    pub parent_id: Option<String>,
+    pub parent_id: Option<Id>,
     pub source: Provenance,
 }
 
@@ -148,10 +149,10 @@ pub struct FileRecords {
     pub organizations: Vec<String>,
     pub role_assignments: Vec<RawRoleAssignment>,
     /// (appId, most recent sign-in of any kind).
-    pub sp_activity: Vec<(String, Option<Timestamp>)>,
+    pub sp_activity: Vec<(Id, Option<Timestamp>)>,
     pub sp_activity_present: bool,
     /// (keyId, most recent sign-in).
-    pub credential_activity: Vec<(String, Option<Timestamp>)>,
+    pub credential_activity: Vec<(Id, Option<Timestamp>)>,
     pub owner_pages: Vec<OwnersPage>,
     pub fic_pages: Vec<FicPage>,
     pub exposures: Vec<RawExposure>,
