@@ -69,46 +69,62 @@ impl Deref for IdText<'_> {
 /// The 16 bytes of a GUID written with hex digits of either case; `None` for
 /// anything else.
 fn guid_bytes(text: &[u8]) -> Option<[u8; 16]> {
-    if text.len() != GUID_LEN || DASHES.iter().any(|&i| text[i] != b'-') {
+    let text: &[u8; GUID_LEN] = text.try_into().ok()?;
+    if DASHES.iter().any(|&i| text[i] != b'-') {
         return None;
     }
     let mut out = [0u8; 16];
-    let mut digits = text
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !DASHES.contains(i))
-        .map(|(_, &c)| hex_value(c));
-    for byte in &mut out {
-        let high = digits.next()??;
-        let low = digits.next()??;
+    for (byte, at) in out.iter_mut().zip(DIGIT_PAIRS) {
+        let high = HEX_VALUES[usize::from(text[at])];
+        let low = HEX_VALUES[usize::from(text[at + 1])];
+        if (high | low) == NOT_HEX {
+            return None;
+        }
         *byte = (high << 4) | low;
     }
     Some(out)
 }
 
-fn hex_value(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+/// Where each byte's two hex digits start in a GUID's text.
+const DIGIT_PAIRS: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
+/// Marks a byte that is not a hex digit in [`HEX_VALUES`]; any digit's value ORed
+/// with it stays `NOT_HEX`.
+const NOT_HEX: u8 = 0xff;
+
+/// The value of each byte as a hex digit of either case, else [`NOT_HEX`].
+const HEX_VALUES: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut c = 0;
+    while c < 10 {
+        table[b'0' as usize + c] = c as u8;
+        c += 1;
     }
-}
+    let mut c = 0;
+    while c < 6 {
+        table[b'a' as usize + c] = 10 + c as u8;
+        table[b'A' as usize + c] = 10 + c as u8;
+        c += 1;
+    }
+    table
+};
 
 /// A GUID's lower-case text.
 fn guid_text(bytes: &[u8; 16]) -> [u8; GUID_LEN] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = [b'-'; GUID_LEN];
-    let mut at = 0;
-    for (i, byte) in bytes.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            at += 1; // past a dash
-        }
+    for (byte, at) in bytes.iter().zip(DIGIT_PAIRS) {
         out[at] = HEX[usize::from(byte >> 4)];
         out[at + 1] = HEX[usize::from(byte & 0xf)];
-        at += 2;
     }
     out
+}
+
+/// The text as a `String`, without the formatting machinery of `to_string`.
+impl From<&Id> for String {
+    fn from(id: &Id) -> String {
+        String::from(&*id.text())
+    }
 }
 
 impl fmt::Display for Id {
@@ -177,6 +193,9 @@ mod tests {
             "9a3f0c1e-77b2-4c1d-8e5f-00ffab12cd345", // one too many
             "9a3f0c1e_77b2-4c1d-8e5f-00ffab12cd34", // not a dash
             "9a3f0c1e-77b2-4c1d-8e5f-00ffab12cd3g", // not hex
+            "ga3f0c1e-77b2-4c1d-8e5f-00ffab12cd34", // not hex, first
+            "9a3f0c1e-77b2-4c1d-8e5f-00ffab12:d34", // just past 9
+            "9a3f0c1e-77b2-4c1d-8e5f-00ffab12`d34", // just before a
             "{9a3f0c1e-77b2-4c1d-8e5f-00ffab12cd3}",
             "9a3f0c1e-77b2-4c1d-8e5f-00ffab12cdé",
         ] {

@@ -198,7 +198,7 @@ fn home_tenant(m: &Merged, options: &LoadOptions) -> Option<(String, TenantSourc
     votes
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-        .map(|(t, _)| (t.to_string(), TenantSource::Inferred))
+        .map(|(t, _)| (String::from(t), TenantSource::Inferred))
 }
 
 /// Adds the Entra records of every file to the inventory being built.
@@ -365,7 +365,9 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
 
     // The grants need only the resource SPs of the SP records; the rest are freed
     // before the grants list is reserved.
-    let resources = Resources::take(&mut m.sps, &standalone, &expanded, &consents);
+    let mut pool = Pool::default();
+    let resources = Resources::take(&mut m.sps, &standalone, &expanded, &consents, &mut pool);
+    pool.add_scopes(&consents);
     drop((std::mem::take(&mut m.sps), std::mem::take(&mut m.apps)));
 
     let mut notes = Vec::new();
@@ -378,7 +380,6 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
         + consents.iter().map(|c| c.scopes.len()).sum::<usize>()
         + m.role_assignments.len();
     b.inventory.grants.reserve_exact(most);
-    let pool = Pool::of(&resources, &consents);
     add_assignments(
         b,
         standalone,
@@ -556,16 +557,16 @@ fn sp_identity_of(
         } else {
             IdentityKind::ServicePrincipal
         },
-        id: sp.id.to_string(),
-        key: sp.app_id.as_ref().unwrap_or(&sp.id).to_string(),
+        id: String::from(&sp.id),
+        key: sp.app_id.as_ref().unwrap_or(&sp.id).into(),
         name: sp
             .name
             .clone()
             .or_else(|| app.and_then(|a| a.name.clone()))
-            .unwrap_or_else(|| sp.id.to_string()),
-        app_id: sp.app_id.as_ref().map(Id::to_string),
-        app_object_id: app.map(|a| a.id.to_string()),
-        publisher_tenant: sp.owner_org.as_ref().map(Id::to_string),
+            .unwrap_or_else(|| String::from(&sp.id)),
+        app_id: sp.app_id.as_ref().map(String::from),
+        app_object_id: app.map(|a| String::from(&a.id)),
+        publisher_tenant: sp.owner_org.as_ref().map(String::from),
         origin: origin_of(sp, app.is_some(), managed, home_id, options),
         verified_publisher: sp
             .verified_publisher
@@ -600,11 +601,11 @@ fn app_identity_of(
     Identity {
         provider: Provider::Entra,
         kind: IdentityKind::Application,
-        id: app.id.to_string(),
-        key: app.app_id.as_ref().unwrap_or(&app.id).to_string(),
-        name: app.name.clone().unwrap_or_else(|| app.id.to_string()),
-        app_id: app.app_id.as_ref().map(Id::to_string),
-        app_object_id: Some(app.id.to_string()),
+        id: String::from(&app.id),
+        key: app.app_id.as_ref().unwrap_or(&app.id).into(),
+        name: app.name.clone().unwrap_or_else(|| String::from(&app.id)),
+        app_id: app.app_id.as_ref().map(String::from),
+        app_object_id: Some(String::from(&app.id)),
         publisher_tenant: home_id.map(str::to_string),
         origin: Origin::Home,
         verified_publisher: app.verified_publisher.clone(),
@@ -633,12 +634,19 @@ fn add_credentials(b: &mut InventoryBuilder, identity: usize, mut creds: Vec<Cre
 }
 
 /// What grants need of the service principals they name as resources: their
-/// names, appIds and app roles, moved out of the SP records.
+/// names, appIds and app roles, moved out of the SP records into shared strings.
 struct Resource {
-    name: Option<String>,
-    app_id: Option<Id>,
-    /// (id, value) of the app roles the SP exposes.
-    app_roles: Vec<(Id, String)>,
+    name: Option<Arc<str>>,
+    app_id: Option<Arc<str>>,
+    app_roles: Vec<AppRole>,
+}
+
+/// An app role a resource SP exposes.
+struct AppRole {
+    id: Id,
+    /// The id's text, shared by every grant of the role.
+    id_text: Arc<str>,
+    value: Arc<str>,
 }
 
 /// The resource SPs of every assignment and consent, by object id.
@@ -650,6 +658,7 @@ impl Resources {
         standalone: &[RawAssignment],
         expanded: &[Vec<RawAssignment>],
         consents: &[RawConsent],
+        pool: &mut Pool,
     ) -> Resources {
         let named: HashSet<&Id> = standalone
             .iter()
@@ -658,13 +667,21 @@ impl Resources {
             .chain(consents.iter().map(|c| &c.resource_id))
             .collect();
         let mut resources = HashMap::default();
+        // The merge left one SP record per id.
         for sp in sps.iter_mut().filter(|sp| named.contains(&sp.id)) {
-            // The merge left one SP record per id.
-            resources.entry(sp.id.clone()).or_insert_with(|| Resource {
-                name: sp.name.take(),
-                app_id: sp.app_id.take(),
-                app_roles: std::mem::take(&mut sp.app_roles),
-            });
+            let resource = Resource {
+                name: sp.name.take().map(|n| pool.intern(&n)),
+                app_id: sp.app_id.take().map(|a| pool.intern(&a.text())),
+                app_roles: std::mem::take(&mut sp.app_roles)
+                    .into_iter()
+                    .map(|(id, value)| AppRole {
+                        id_text: pool.intern(&id.text()),
+                        value: pool.intern(&value),
+                        id,
+                    })
+                    .collect(),
+            };
+            resources.insert(sp.id.clone(), resource);
         }
         Resources(resources)
     }
@@ -673,30 +690,26 @@ impl Resources {
 /// One shared copy of each string that grants repeat: the names and app ids of
 /// resource service principals, their app role values and ids, and delegated scope
 /// names. 336,000 grants of a 100,000-SP tenant name a few hundred distinct strings.
+#[derive(Default)]
 struct Pool(HashSet<Arc<str>>);
 
 impl Pool {
-    fn of(resources: &Resources, consents: &[RawConsent]) -> Pool {
-        let mut pool: HashSet<Arc<str>> = HashSet::default();
-        let mut add = |s: &str| {
-            if !pool.contains(s) {
-                pool.insert(Arc::from(s));
-            }
-        };
-        for r in resources.0.values() {
-            r.name.as_deref().into_iter().for_each(&mut add);
-            if let Some(app_id) = &r.app_id {
-                add(&app_id.text());
-            }
-            for (role_id, value) in &r.app_roles {
-                add(&role_id.text());
-                add(value);
-            }
+    /// The shared copy of `s`, added when it is new.
+    fn intern(&mut self, s: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(s) {
+            return shared.clone();
         }
+        let shared: Arc<str> = Arc::from(s);
+        self.0.insert(shared.clone());
+        shared
+    }
+
+    fn add_scopes(&mut self, consents: &[RawConsent]) {
         for c in consents {
-            c.scopes.iter().for_each(|scope| add(scope));
+            for scope in &c.scopes {
+                self.intern(scope);
+            }
         }
-        Pool(pool)
     }
 
     /// The shared copy of `s`, or a new one when `s` is not pooled.
@@ -801,7 +814,7 @@ fn credentials_of(creds: Vec<RawCred>, host: CredentialHost, out: &mut Vec<Crede
                 RawCredKind::Key => CredentialKind::Certificate,
             },
             host,
-            key_id: c.key_id.as_ref().map(Id::to_string),
+            key_id: c.key_id.as_ref().map(String::from),
             name: c.name,
             usage: if signing_part {
                 Some("Sign".to_string())
@@ -950,20 +963,14 @@ fn resolve_assignment(
     pool: &Pool,
 ) -> (Grant, bool) {
     let resource = resources.0.get(&a.resource_id);
+    let role = resource.and_then(|r| r.app_roles.iter().find(|role| role.id == a.app_role_id));
     let (resource_app_id, value, note) = match resource {
-        Some(r) => (
-            r.app_id.as_ref().map(Id::to_string),
-            r.app_roles
-                .iter()
-                .find(|(id, _)| *id == a.app_role_id)
-                .map(|(_, v)| v.clone()),
-            None,
-        ),
+        Some(r) => (r.app_id.clone(), role.map(|role| role.value.clone()), None),
         None if a.resource_name.as_deref() == Some("Microsoft Graph") => (
-            Some(MICROSOFT_GRAPH.to_string()),
+            Some(pool.share(MICROSOFT_GRAPH)),
             ENTRA
                 .app_permission_by_id(MICROSOFT_GRAPH, &a.app_role_id.text())
-                .map(|p| p.value.clone()),
+                .map(|p| pool.share(&p.value)),
             Some(
                 "resolved with nhiscan's Microsoft Graph table: the resource service principal is not in the export",
             ),
@@ -978,18 +985,16 @@ fn resolve_assignment(
     let grant = Grant {
         identity,
         kind: GrantKind::ApplicationPermission,
-        resource: pool.share(
-            resource
-                .and_then(|r| r.name.as_deref())
-                .or(a.resource_name.as_deref())
-                .unwrap_or(&a.resource_id.text()),
-        ),
-        resource_app_id: resource_app_id.as_deref().map(|r| pool.share(r)),
-        permission: match &value {
-            Some(v) => pool.share(v),
-            None => format!("appRole {}", a.app_role_id).into(),
+        resource: match resource.and_then(|r| r.name.clone()) {
+            Some(name) => name,
+            None => pool.share(a.resource_name.as_deref().unwrap_or(&a.resource_id.text())),
         },
-        permission_id: Some(pool.share(&a.app_role_id.text())),
+        resource_app_id,
+        permission: value.unwrap_or_else(|| format!("appRole {}", a.app_role_id).into()),
+        permission_id: Some(match role {
+            Some(role) => role.id_text.clone(),
+            None => pool.share(&a.app_role_id.text()),
+        }),
         tier,
         consent: None,
         scope: None,
@@ -1071,7 +1076,7 @@ fn consent_grants(
     pool: &Pool,
 ) -> Vec<Grant> {
     let resource = resources.0.get(&c.resource_id);
-    let resource_app_id = resource.and_then(|r| r.app_id.as_ref().map(Id::to_string));
+    let resource_app_id = resource.and_then(|r| r.app_id.clone());
     // Scope names are names, not GUIDs: an unknown resource is looked up as Graph.
     let lookup_app = resource_app_id.as_deref().unwrap_or(MICROSOFT_GRAPH);
     c.scopes
@@ -1079,12 +1084,11 @@ fn consent_grants(
         .map(|scope| Grant {
             identity,
             kind: GrantKind::DelegatedPermission,
-            resource: pool.share(
-                resource
-                    .and_then(|r| r.name.as_deref())
-                    .unwrap_or(&c.resource_id.text()),
-            ),
-            resource_app_id: resource_app_id.as_deref().map(|r| pool.share(r)),
+            resource: match resource.and_then(|r| r.name.clone()) {
+                Some(name) => name,
+                None => pool.share(&c.resource_id.text()),
+            },
+            resource_app_id: resource_app_id.clone(),
             permission: pool.share(scope),
             permission_id: None,
             tier: EntraReference::tier(ENTRA.scope(lookup_app, scope)),
@@ -1094,7 +1098,7 @@ fn consent_grants(
                 } else {
                     ConsentType::Principal
                 },
-                principal_id: c.principal_id.as_ref().map(Id::to_string),
+                principal_id: c.principal_id.as_ref().map(String::from),
             }),
             scope: None,
             resolution_note: resource.is_none().then_some(
@@ -1182,6 +1186,7 @@ mod tests {
         });
         let sp_identity: HashMap<Id, usize> = (0..7).map(|k| (client(k), k)).collect();
         let resources = Resources([(Id::new("graph-sp"), resource)].into_iter().collect());
+        let mut pool = Pool::default();
         let expected: Vec<(usize, String, u32)> = consents[..n]
             .iter()
             .filter(|c| c.client_id != Id::new("gone"))
@@ -1192,7 +1197,7 @@ mod tests {
                     .map(move |s| (identity, s.clone(), c.source.line))
             })
             .collect();
-        let pool = Pool::of(&resources, &consents);
+        pool.add_scopes(&consents);
         let mut b = InventoryBuilder::new();
         let mut notes = Vec::new();
         add_consents(

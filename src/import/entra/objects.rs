@@ -110,7 +110,9 @@ impl Parser<'_, '_> {
             Kind::Consent => out.consents.extend(self.consent(o, raw)),
             Kind::Assignment => out.assignments.extend(self.assignment(o, raw)),
             Kind::User => out.users.extend(user(o)),
-            Kind::Organization => out.organizations.extend(id_of(o).map(|id| id.to_string())),
+            Kind::Organization => out
+                .organizations
+                .extend(id_of(o).as_ref().map(String::from)),
             Kind::RoleAssignment => out.role_assignments.extend(self.role_assignment(o, raw)),
             Kind::DirectoryRole => self.directory_role(o, raw, out),
             // A FIC outside an `applications('<id>')/federatedIdentityCredentials`
