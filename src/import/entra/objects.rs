@@ -93,8 +93,11 @@ impl Parser<'_, '_> {
         raw: &RawValue,
         out: &mut FileRecords,
     ) -> Result<(), InputError> {
-        for field in Self::NESTED {
-            self.not_truncated(o, field)?;
+        // No nested field can hold a type name when the whole object cannot.
+        if may_hold_type_name(raw.get()) {
+            for field in Self::NESTED {
+                self.not_truncated(o, field)?;
+            }
         }
         match kind {
             Kind::ServicePrincipal => {

@@ -97,8 +97,7 @@ pub fn read(mut input: impl Read, block: usize, file: u32, path: &str) -> Option
     let mut users = Users::default();
     let mut format = None;
     loop {
-        let end = utf8_end(&buf, eof)?;
-        let text = std::str::from_utf8(&buf[..end]).ok()?;
+        let text = utf8_text(&buf, eof)?;
         let before = (scan.pos, scan.expect);
         let (items, done) = scan.items(text, eof)?;
         if format.is_none() && items.len() < HEAD_ITEMS && !done && !eof {
@@ -199,12 +198,15 @@ fn fill(
     Some(filled < old + block)
 }
 
-/// The end of the valid UTF-8 in `buf`, short of a character cut by the block
-/// boundary; `None` for invalid UTF-8.
-fn utf8_end(buf: &[u8], eof: bool) -> Option<usize> {
+/// The valid UTF-8 text of `buf`, short of a character cut by the block boundary;
+/// `None` for invalid UTF-8.
+fn utf8_text(buf: &[u8], eof: bool) -> Option<&str> {
     match std::str::from_utf8(buf) {
-        Ok(_) => Some(buf.len()),
-        Err(e) if e.error_len().is_none() && !eof => Some(e.valid_up_to()),
+        Ok(text) => Some(text),
+        // Valid up to the cut character: the second check reads nothing wrong.
+        Err(e) if e.error_len().is_none() && !eof => {
+            std::str::from_utf8(&buf[..e.valid_up_to()]).ok()
+        }
         Err(_) => None,
     }
 }
