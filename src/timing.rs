@@ -1,13 +1,14 @@
 //! Stage timings for benchmarks: `NHISCAN_TIMINGS=1 nhiscan scan …` prints how
-//! long each stage took to standard error, and on Linux the resident memory at its end
-//! and the peak so far. Reports never contain timings.
+//! long each stage took to standard error, and on Linux the CPU time all threads
+//! spent in it, the resident memory at its end and the peak so far. Reports never
+//! contain timings.
 
 use std::time::{Duration, Instant};
 
 /// Durations of named stages, in the order they ran.
 #[derive(Debug, Default, Clone)]
 pub struct Timings {
-    pub stages: Vec<(&'static str, Duration, Option<Memory>)>,
+    pub stages: Vec<(&'static str, Duration, Option<Usage>)>,
     last: Option<Instant>,
 }
 
@@ -23,7 +24,7 @@ impl Timings {
     pub fn lap(&mut self, name: &'static str) {
         let now = Instant::now();
         if let Some(last) = self.last {
-            let memory = Self::enabled().then(Memory::now).flatten();
+            let memory = Self::enabled().then(Usage::now).flatten();
             self.stages.push((name, now - last, memory));
         }
         self.last = Some(now);
@@ -38,16 +39,32 @@ impl Timings {
         std::env::var_os("NHISCAN_TIMINGS").is_some()
     }
 
-    /// One line per stage, e.g. `read+parse  1.234 s  RSS 312 MiB  peak 340 MiB`
-    /// (mebibytes: 1 MiB is 1.048576 MB).
+    /// One line per stage, e.g.
+    /// `read+parse  1.234 s  cpu  2.31 s  RSS 312 MiB  peak 340 MiB`
+    /// (mebibytes: 1 MiB is 1.048576 MB). The CPU time is that of all threads
+    /// during the stage: twice the wall time when both of two cores were busy.
     pub fn render(&self) -> String {
+        let mut cpu_before = Some(0);
         self.stages
             .iter()
             .map(|(n, d, m)| {
+                let cpu = match (cpu_before, m.and_then(|m| m.cpu_ticks)) {
+                    (Some(before), Some(now)) => {
+                        cpu_before = Some(now);
+                        format!(
+                            "  cpu {:>5.2} s",
+                            (now - before.min(now)) as f64 / TICKS_PER_SECOND
+                        )
+                    }
+                    _ => {
+                        cpu_before = None;
+                        String::new()
+                    }
+                };
                 let memory = m
                     .map(|m| {
                         format!(
-                            "  RSS {:>5} MiB  peak {:>5} MiB",
+                            "{cpu}  RSS {:>5} MiB  peak {:>5} MiB",
                             m.rss_kb / 1024,
                             m.peak_kb / 1024
                         )
@@ -59,15 +76,21 @@ impl Timings {
     }
 }
 
-/// The process's resident memory and its peak, from `/proc/self/status` (Linux only).
+/// Clock ticks per second of `/proc/self/stat` (`USER_HZ`, 100 on Linux).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+/// The process's resident memory and its peak, from `/proc/self/status`, and the
+/// CPU time of all its threads so far, from `/proc/self/stat` (Linux only).
 #[derive(Debug, Clone, Copy)]
-pub struct Memory {
+pub struct Usage {
     pub rss_kb: u64,
     pub peak_kb: u64,
+    /// User and system time, in clock ticks.
+    pub cpu_ticks: Option<u64>,
 }
 
-impl Memory {
-    pub fn now() -> Option<Memory> {
+impl Usage {
+    pub fn now() -> Option<Usage> {
         let status = std::fs::read_to_string("/proc/self/status").ok()?;
         let field = |name: &str| -> Option<u64> {
             let line = status.lines().find(|l| l.starts_with(name))?;
@@ -78,9 +101,21 @@ impl Memory {
                 .parse()
                 .ok()
         };
-        Some(Memory {
+        Some(Usage {
             rss_kb: field("VmRSS:")?,
             peak_kb: field("VmHWM:")?,
+            cpu_ticks: cpu_ticks(),
         })
     }
+}
+
+/// `utime + stime` of `/proc/self/stat`: its 14th and 15th fields, counted after
+/// the command name, which is in parentheses and may hold spaces.
+fn cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let mut fields = after_name.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(user + system)
 }

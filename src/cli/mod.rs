@@ -602,7 +602,9 @@ fn scan(args: ScanArgs) -> Result<u8> {
     }
     timings.lap("render");
     if crate::timing::Timings::enabled() {
-        eprint!("{}{}", loaded.timings.render(), timings.render());
+        let mut all = loaded.timings.clone();
+        all.extend(&timings);
+        eprint!("{}", all.render());
     }
     for e in &loaded.errors {
         eprintln!("error: {e}");
