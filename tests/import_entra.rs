@@ -314,6 +314,110 @@ fn grants_roles_and_activity_join_on_object_ids_app_ids_and_key_ids() {
     );
 }
 
+/// GUIDs join whatever case each export writes them in, and read back lower-cased.
+#[test]
+fn guid_ids_join_across_files_whatever_their_case() {
+    const SP: &str = "5A1B2C3D-0000-4000-8000-00000000ABCD";
+    const APP: &str = "A1B2C3D4-1111-4111-8111-11111111111F";
+    const APP_OBJECT: &str = "0BADC0DE-4444-4444-8444-44444444444E";
+    const KEY: &str = "C0FFEE00-2222-4222-8222-2222222222AB";
+    const GRAPH_SP: &str = "9F0E1D2C-3333-4333-8333-33333333333A";
+    const ROLE: &str = "9E3F62CF-CA93-4989-B6CE-BF83C28F9FE8";
+    let lower = |s: &str| s.to_ascii_lowercase();
+    let sps = format!(
+        r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#servicePrincipals","value":[
+  {{"id":"{GRAPH_SP}","appId":"{GRAPH_APP}","displayName":"Microsoft Graph","appOwnerOrganizationId":"{MS}","servicePrincipalType":"Application",
+    "appRoles":[{{"id":"{ROLE}","value":"RoleManagement.ReadWrite.Directory"}}]}},
+  {{"id":"{SP}","appId":"{APP}","displayName":"Worker","appOwnerOrganizationId":"{HOME}","servicePrincipalType":"Application",
+    "keyCredentials":[{{"keyId":"{KEY}","type":"AsymmetricX509Cert","usage":"Verify","startDateTime":"2026-01-01T00:00:00Z","endDateTime":"2027-01-01T00:00:00Z"}}]}}]}}"#
+    );
+    let apps = format!(
+        r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#applications","value":[
+  {{"id":"{APP_OBJECT}","appId":"{}","displayName":"Worker app"}}]}}"#,
+        lower(APP)
+    );
+    let aras = format!(
+        r#"{{"value":[{{"id":"ara1","appRoleId":"{}","principalId":"{}","principalType":"ServicePrincipal","resourceId":"{}"}}]}}"#,
+        lower(ROLE),
+        lower(SP),
+        lower(GRAPH_SP)
+    );
+    let grants = format!(
+        r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#oauth2PermissionGrants","value":[
+  {{"id":"g1","clientId":"{}","consentType":"AllPrincipals","resourceId":"{GRAPH_SP}","scope":"User.Read"}}]}}"#,
+        lower(SP)
+    );
+    let signins = format!(
+        r#"{{"@odata.context":"https://graph.microsoft.com/beta/$metadata#reports/servicePrincipalSignInActivities","value":[
+  {{"id":"x","appId":"{}","lastSignInActivity":{{"lastSignInDateTime":"2026-03-01T00:00:00Z"}}}}]}}"#,
+        lower(APP)
+    );
+    let creds = format!(
+        r#"{{"value":[{{"id":"y","appId":"{APP}","keyId":"{}","keyType":"certificate","signInActivity":{{"lastSignInDateTime":"2026-04-02T00:00:00Z"}}}}]}}"#,
+        lower(KEY)
+    );
+    let inv = inventory(&[
+        ("1.json", sps.as_bytes()),
+        ("2.json", apps.as_bytes()),
+        ("3.json", aras.as_bytes()),
+        ("4.json", grants.as_bytes()),
+        ("5.json", signins.as_bytes()),
+        ("6.json", creds.as_bytes()),
+    ]);
+    let (idx, worker) = by_name(&inv, "Worker");
+    assert_eq!(worker.id, lower(SP));
+    assert_eq!(worker.key, lower(APP));
+    assert_eq!(worker.app_id.as_deref(), Some(lower(APP).as_str()));
+    assert_eq!(
+        worker.app_object_id.as_deref(),
+        Some(lower(APP_OBJECT).as_str())
+    );
+    assert_eq!(worker.origin, Origin::Home);
+    let got: Vec<(GrantKind, &str, Option<&str>, &str, Option<&str>)> = inv
+        .grants_of(idx)
+        .iter()
+        .map(|g| {
+            (
+                g.kind,
+                &*g.permission,
+                g.permission_id.as_deref(),
+                &*g.resource,
+                g.resource_app_id.as_deref(),
+            )
+        })
+        .collect();
+    let role = lower(ROLE);
+    assert_eq!(
+        got,
+        [
+            (
+                GrantKind::ApplicationPermission,
+                "RoleManagement.ReadWrite.Directory",
+                Some(role.as_str()),
+                "Microsoft Graph",
+                Some(GRAPH_APP),
+            ),
+            (
+                GrantKind::DelegatedPermission,
+                "User.Read",
+                None,
+                "Microsoft Graph",
+                Some(GRAPH_APP),
+            ),
+        ]
+    );
+    assert_eq!(
+        nhiscan::time::format(worker.last_used.unwrap()),
+        "2026-03-01T00:00:00Z"
+    );
+    let cert = &inv.credentials_of(idx)[0];
+    assert_eq!(cert.key_id.as_deref(), Some(lower(KEY).as_str()));
+    assert_eq!(
+        nhiscan::time::format(cert.last_used.unwrap()),
+        "2026-04-02T00:00:00Z"
+    );
+}
+
 #[test]
 fn saml_signing_parts_on_a_service_principal_are_marked_as_signing() {
     let sps = format!(
