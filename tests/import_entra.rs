@@ -373,7 +373,7 @@ fn guid_ids_join_across_files_whatever_their_case() {
         Some(lower(APP_OBJECT).as_str())
     );
     assert_eq!(worker.origin, Origin::Home);
-    let got: Vec<(GrantKind, &str, Option<&str>, &str, Option<&str>)> = inv
+    let got: Vec<_> = inv
         .grants_of(idx)
         .iter()
         .map(|g| {
