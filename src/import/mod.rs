@@ -98,13 +98,24 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Loaded {
     let mut timings = crate::timing::Timings::start();
     let (files, errors) = source::discover(paths);
     timings.lap("discover");
-    let outcomes: Vec<FileOutcome> = files
-        .par_iter()
-        .enumerate()
-        .map(|(i, f)| parse_file(f, i as u32))
-        .collect();
+    let outcomes = parse_largest_first(&files);
     timings.lap("read+parse");
     assemble(&files, outcomes, errors, options, timings)
+}
+
+/// Every file parsed, in parallel, the largest first; the outcomes in the files'
+/// order. A large file started last would leave a core idle at the end of the
+/// stage while it finishes alone.
+fn parse_largest_first(files: &[InputFile]) -> Vec<FileOutcome> {
+    let size = |f: &InputFile| std::fs::metadata(&f.path).map_or(0, |m| m.len());
+    let mut order: Vec<(u64, usize)> = files.iter().map(size).zip(0..).collect();
+    order.sort_by_key(|&(size, i)| (std::cmp::Reverse(size), i));
+    let mut parsed: Vec<(usize, FileOutcome)> = order
+        .par_iter()
+        .map(|&(_, i)| (i, parse_file(&files[i], i as u32)))
+        .collect();
+    parsed.sort_unstable_by_key(|&(i, _)| i);
+    parsed.into_iter().map(|(_, outcome)| outcome).collect()
 }
 
 /// One in-memory file through the same stages as [`load`]: decoding, detection
@@ -547,6 +558,35 @@ mod tests {
             path,
             explicit: true,
         }
+    }
+
+    /// Files are parsed largest first, and their outcomes come back in their order.
+    #[test]
+    fn outcomes_keep_the_files_order_whatever_their_sizes() {
+        let dir = tempfile::tempdir().unwrap();
+        let sp = |i: usize, notes: usize| {
+            format!(
+                r#"[{{"id": "00000000-0000-4000-8000-00000000000{i}", "appId": "10000000-0000-4000-8000-00000000000{i}", "servicePrincipalType": "Application", "notes": "{}"}}]"#,
+                "x".repeat(notes)
+            )
+        };
+        let sizes = [10, 5000, 0, 70000, 300];
+        let files: Vec<InputFile> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| file_of(dir.path(), &format!("{i}.json"), &sp(i, n)))
+            .collect();
+        let ids: Vec<String> = parse_largest_first(&files)
+            .into_iter()
+            .map(|outcome| match outcome {
+                FileOutcome::Entra { records, .. } => records.sps[0].id.to_string(),
+                _ => panic!("an Entra file"),
+            })
+            .collect();
+        let expected: Vec<String> = (0..sizes.len())
+            .map(|i| format!("00000000-0000-4000-8000-00000000000{i}"))
+            .collect();
+        assert_eq!(ids, expected);
     }
 
     /// Large lists go to the block reader, small files and other shapes do not.
