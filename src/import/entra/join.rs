@@ -232,6 +232,8 @@ pub fn join(files: Vec<FileRecords>, options: &LoadOptions, b: &mut InventoryBui
         HashMap::with_capacity_and_hasher(m.sps.len(), Default::default());
     let mut used_apps = vec![false; m.apps.len()];
 
+    // Each SP (with its application, if exported) becomes an identity and its
+    // credentials, built in parallel and added in export order.
     // Each application's parts go to the last SP that uses it and are copied for
     // the others (several SPs of one appId are rare: duplicates across tenants).
     let sp_apps: Vec<Option<usize>> = {
