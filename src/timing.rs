@@ -24,8 +24,8 @@ impl Timings {
     pub fn lap(&mut self, name: &'static str) {
         let now = Instant::now();
         if let Some(last) = self.last {
-            let memory = Self::enabled().then(Usage::now).flatten();
-            self.stages.push((name, now - last, memory));
+            let usage = Self::enabled().then(Usage::now).flatten();
+            self.stages.push((name, now - last, usage));
         }
         self.last = Some(now);
     }
@@ -44,22 +44,18 @@ impl Timings {
     /// (mebibytes: 1 MiB is 1.048576 MB). The CPU time is that of all threads
     /// during the stage: twice the wall time when both of two cores were busy.
     pub fn render(&self) -> String {
-        let mut cpu_before = Some(0);
+        // CPU time so far at the end of the last stage that read it.
+        let mut cpu_before = 0;
         self.stages
             .iter()
             .map(|(n, d, m)| {
-                let cpu = match (cpu_before, m.and_then(|m| m.cpu_ticks)) {
-                    (Some(before), Some(now)) => {
-                        cpu_before = Some(now);
-                        format!(
-                            "  cpu {:>5.2} s",
-                            (now - before.min(now)) as f64 / TICKS_PER_SECOND
-                        )
+                let cpu = match m.and_then(|m| m.cpu_ticks) {
+                    Some(now) => {
+                        let spent = now.saturating_sub(cpu_before);
+                        cpu_before = now;
+                        format!("  cpu {:>5.2} s", spent as f64 / TICKS_PER_SECOND)
                     }
-                    _ => {
-                        cpu_before = None;
-                        String::new()
-                    }
+                    None => String::new(),
                 };
                 let memory = m
                     .map(|m| {
@@ -118,4 +114,42 @@ fn cpu_ticks() -> Option<u64> {
     let user: u64 = fields.next()?.parse().ok()?;
     let system: u64 = fields.next()?.parse().ok()?;
     Some(user + system)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each stage's CPU time is the difference from the last stage that read it.
+    #[test]
+    fn each_stage_shows_its_own_cpu_time() {
+        let usage = |cpu_ticks| {
+            Some(Usage {
+                rss_kb: 2048,
+                peak_kb: 4096,
+                cpu_ticks,
+            })
+        };
+        let timings = Timings {
+            stages: vec![
+                ("a", Duration::from_millis(50), usage(Some(5))),
+                ("b", Duration::from_millis(10), usage(None)),
+                ("c", Duration::from_millis(200), usage(Some(45))),
+            ],
+            last: None,
+        };
+        let lines: Vec<String> = timings
+            .render()
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "a 0.050 s cpu 0.05 s RSS 2 MiB peak 4 MiB",
+                "b 0.010 s RSS 2 MiB peak 4 MiB",
+                "c 0.200 s cpu 0.40 s RSS 2 MiB peak 4 MiB",
+            ]
+        );
+    }
 }
