@@ -431,7 +431,7 @@ pub fn owner(o: &Obj) -> Owner {
     };
     let upn = o.text("userPrincipalName");
     Owner {
-        id: id_of(o).map(|id| id.to_string()).unwrap_or_default(),
+        id: id_of(o).as_ref().map(String::from).unwrap_or_default(),
         name: upn.clone().or_else(|| o.text("displayName")),
         kind,
         enabled: o.bool("accountEnabled"),
@@ -445,7 +445,7 @@ pub fn owner(o: &Obj) -> Owner {
 fn user(o: &Obj) -> Option<RawUser> {
     let upn = o.text("userPrincipalName");
     Some(RawUser {
-        id: id_of(o)?.to_string(),
+        id: String::from(&id_of(o)?),
         guest: o
             .text("userType")
             .is_some_and(|t| t.eq_ignore_ascii_case("guest"))

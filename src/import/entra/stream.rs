@@ -203,7 +203,8 @@ fn fill(
 fn utf8_text(buf: &[u8], eof: bool) -> Option<&str> {
     match std::str::from_utf8(buf) {
         Ok(text) => Some(text),
-        // Valid up to the cut character: the second check reads nothing wrong.
+        // Valid but for a character the block's end cut: that prefix is checked
+        // again (at most once per block).
         Err(e) if e.error_len().is_none() && !eof => {
             std::str::from_utf8(&buf[..e.valid_up_to()]).ok()
         }
