@@ -7,13 +7,20 @@
 /// Appends `s` as a JSON string, escaped exactly as serde_json escapes it: `"`
 /// and `\\`, the short forms `\\b \\t \\n \\f \\r`, and other controls as `\\u00xx`.
 pub fn push(buf: &mut Vec<u8>, s: &str) {
+    buf.reserve(s.len() + 2);
+    buf.push(b'"');
+    push_unquoted(buf, s);
+    buf.push(b'"');
+}
+
+/// Appends what [`push`] appends between the quotes: `s` escaped, so that a
+/// string literal can be made of a fixed prefix and an escaped value.
+pub fn push_unquoted(buf: &mut Vec<u8>, s: &str) {
     fn special(b: u8) -> bool {
         b < 0x20 || b == b'"' || b == b'\\'
     }
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
-    buf.reserve(bytes.len() + 2);
-    buf.push(b'"');
     let (mut run, mut i) = (0, 0);
     while i < bytes.len() {
         // Sixteen bytes at a time while none needs escaping (the test is branch-free,
@@ -50,7 +57,6 @@ pub fn push(buf: &mut Vec<u8>, s: &str) {
         }
     }
     buf.extend_from_slice(&bytes[run..]);
-    buf.push(b'"');
 }
 
 #[cfg(test)]

@@ -139,27 +139,45 @@ fn string_end(s: &str) -> usize {
 }
 
 /// The compact JSON object of packed evidence, appended to `out`.
-pub fn unpack(packed: &str, out: &mut String) {
+pub fn unpack(packed: &str, out: &mut impl Text) {
     let Ok(table) = KEYS.read() else { return };
-    out.push('{');
+    out.put("{");
     let mut first = true;
     each(packed, &table.names, |key, value| {
         if !first {
-            out.push(',');
+            out.put(",");
         }
         first = false;
         match key {
             Key::Plain(name) => {
-                out.push('"');
-                out.push_str(name);
-                out.push('"');
+                out.put("\"");
+                out.put(name);
+                out.put("\"");
             }
-            Key::Json(text) => out.push_str(text),
+            Key::Json(text) => out.put(text),
         }
-        out.push(':');
-        out.push_str(value);
+        out.put(":");
+        out.put(value);
     });
-    out.push('}');
+    out.put("}");
+}
+
+/// Where [`unpack`] appends: a `String`, or the byte buffer of a report being
+/// rendered.
+pub trait Text {
+    fn put(&mut self, s: &str);
+}
+
+impl Text for String {
+    fn put(&mut self, s: &str) {
+        self.push_str(s);
+    }
+}
+
+impl Text for Vec<u8> {
+    fn put(&mut self, s: &str) {
+        self.extend_from_slice(s.as_bytes());
+    }
 }
 
 /// Calls `f` with each name and its value's compact JSON text, in order, without

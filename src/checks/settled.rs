@@ -159,6 +159,11 @@ impl FrozenEvidence<'_> {
         out
     }
 
+    /// [`to_json`](Self::to_json), appended to a report's buffer.
+    pub fn write_json(&self, buf: &mut Vec<u8>) {
+        super::packed::unpack(self.0, buf);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

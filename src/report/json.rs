@@ -188,8 +188,7 @@ fn write_finding(buf: &mut Vec<u8>, f: &FindingOut) {
     list(buf, f.nist_csf);
     field(buf, "evidence", false);
     // Evidence is compact JSON, written as it is (serde writes it as a raw value).
-    let evidence = f.evidence.to_json();
-    buf.extend_from_slice(evidence.as_bytes());
+    f.evidence.write_json(buf);
     field(buf, "location", false);
     buf.extend_from_slice(b"{\n        \"path\": ");
     json_string::push(buf, f.location.path);
