@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: build release, generate a synthetic estate (Entra tenant by default), scan it
-# to each format under /usr/bin/time -v, and print wall time, throughput (MB/s and
+# to each format under /usr/bin/time -v, and print wall time, CPU time (user and system:
+# writing a large report into the page cache is system time), throughput (MB/s and
 # identities/s) and peak RSS in decimal MB (1 MB = 10^6 bytes, the unit of the input's size)
 # and as a multiple of the input's size.
 #
@@ -38,9 +39,11 @@ for format in ${FORMATS:-json table}; do
     /usr/bin/time -v "$bin" scan "$dir" --now "$now" --format "$format" -o "$out" 2> "$out.time" || true
     wall=$(grep 'Elapsed (wall clock)' "$out.time" | awk '{print $NF}')
     rss=$(grep 'Maximum resident' "$out.time" | awk '{print $NF}')
+    user=$(grep 'User time' "$out.time" | awk '{print $NF}')
+    sys=$(grep 'System time' "$out.time" | awk '{print $NF}')
     secs=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-    awk -v f="$format" -v r="$run" -v s="$secs" -v b="$bytes" -v n="$n" -v rss="$rss" -v o="$(stat -c %s "$out")" \
-      'BEGIN { printf "%-5s run %d: %6.2f s  %7.1f MB/s  %8.0f identities/s  peak RSS %5.0f MB (%.3f× input)  output %4.0f MB\n", f, r, s, b/1e6/s, n/s, rss*1024/1e6, rss*1024/b, o/1e6 }'
+    awk -v f="$format" -v r="$run" -v s="$secs" -v b="$bytes" -v n="$n" -v rss="$rss" -v o="$(stat -c %s "$out")" -v u="$user" -v k="$sys" \
+      'BEGIN { printf "%-5s run %d: %6.2f s (cpu %.2f user + %.2f sys)  %7.1f MB/s  %8.0f identities/s  peak RSS %5.0f MB (%.3f× input)  output %4.0f MB\n", f, r, s, u, k, b/1e6/s, n/s, rss*1024/1e6, rss*1024/b, o/1e6 }'
     rm -f "$out" "$out.time"
   done
 done
