@@ -121,7 +121,9 @@ fn render_chunk(
 
 /// One record, compact, as serde_json serialises the record's fields in their
 /// OCSF order (the tests' reference): the run's and the check's parts are copied
-/// as rendered once, and only the finding's own values are written here.
+/// as rendered once, and only the finding's own values are written here. The
+/// title and the OWASP, NIST and CIS ids come with the check's parts: a finding's
+/// are always its check's.
 fn write_record(buf: &mut Vec<u8>, run: &RunParts, p: &CheckParts, f: &FindingOut) {
     buf.extend_from_slice(HEAD);
     buf.extend_from_slice(&run.severity[usize::from(severity(f.severity).0 - 1)]);
