@@ -58,6 +58,62 @@ fn one_scan_writes_every_format_and_each_is_byte_identical_across_runs() {
     }
 }
 
+/// A report is written over the file already at its path (ext4 flushes a file
+/// truncated to nothing when it closes, so the file is cut after the write
+/// instead): whatever was there, longer or shorter, the file ends up holding the
+/// report alone.
+#[test]
+fn a_report_written_over_an_existing_file_replaces_it_whole() {
+    let fresh = scan_all(&demos(), "2");
+    let over = tempfile::tempdir().unwrap();
+    for (k, (_, file)) in FORMATS.iter().enumerate() {
+        let report = read(fresh.path(), file);
+        let old = if k % 2 == 0 {
+            vec![b'x'; report.len() + 100_000]
+        } else {
+            b"short".to_vec()
+        };
+        std::fs::write(over.path().join(file), old).unwrap();
+    }
+    let mut c = nhiscan();
+    c.args([
+        "scan",
+        "--now",
+        NOW,
+        "--format",
+        &all_formats(),
+        "--output-dir",
+    ])
+    .arg(over.path())
+    .args(demos());
+    let status = c.output().unwrap().status.code();
+    assert!(matches!(status, Some(0 | 3)), "scan exited {status:?}");
+    for (format, file) in FORMATS {
+        assert!(
+            read(fresh.path(), file) == read(over.path(), file),
+            "{format} written over an existing file differs from a fresh one"
+        );
+    }
+
+    // `--output` too, and a device takes the report as it is.
+    let json = over.path().join("nhiscan.json");
+    std::fs::write(&json, vec![b'{'; 3_000_000]).unwrap();
+    for path in [json.as_path(), Path::new("/dev/null")] {
+        let out = nhiscan()
+            .args(["scan", "--now", NOW, "--format", "json", "-o"])
+            .arg(path)
+            .args(demos())
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 3)),
+            "{}: {out:?}",
+            path.display()
+        );
+    }
+    assert!(read(fresh.path(), "nhiscan.json") == std::fs::read(&json).unwrap());
+}
+
 #[test]
 fn several_formats_need_an_output_directory() {
     let out = nhiscan()
