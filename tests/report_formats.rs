@@ -26,6 +26,12 @@ fn all_formats() -> String {
 /// Scans `paths` to every format in a new directory; returns it.
 fn scan_all(paths: &[PathBuf], threads: &str) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
+    scan_into(out.path(), paths, threads);
+    out
+}
+
+/// Scans `paths` to every format in `dir`.
+fn scan_into(dir: &Path, paths: &[PathBuf], threads: &str) {
     let mut c = nhiscan();
     c.args([
         "scan",
@@ -35,12 +41,11 @@ fn scan_all(paths: &[PathBuf], threads: &str) -> tempfile::TempDir {
         &all_formats(),
         "--output-dir",
     ])
-    .arg(out.path())
+    .arg(dir)
     .env("RAYON_NUM_THREADS", threads)
     .args(paths);
     let status = c.output().unwrap().status.code();
     assert!(matches!(status, Some(0 | 3)), "scan exited {status:?}");
-    out
 }
 
 fn read(dir: &Path, name: &str) -> Vec<u8> {
@@ -75,19 +80,7 @@ fn a_report_written_over_an_existing_file_replaces_it_whole() {
         };
         std::fs::write(over.path().join(file), old).unwrap();
     }
-    let mut c = nhiscan();
-    c.args([
-        "scan",
-        "--now",
-        NOW,
-        "--format",
-        &all_formats(),
-        "--output-dir",
-    ])
-    .arg(over.path())
-    .args(demos());
-    let status = c.output().unwrap().status.code();
-    assert!(matches!(status, Some(0 | 3)), "scan exited {status:?}");
+    scan_into(over.path(), &demos(), "2");
     for (format, file) in FORMATS {
         assert!(
             read(fresh.path(), file) == read(over.path(), file),
