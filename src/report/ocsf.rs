@@ -518,10 +518,7 @@ mod tests {
         const ACTIVITY_CREATE: u32 = 1;
         let (severity_id, severity) = severity(f.severity);
         let id = &f.identity;
-        let uid = if id.id.is_empty() { id.name } else { id.id };
-        let namespace = (id.kind == "k8s_service_account")
-            .then(|| id.id.split_once('/').map(|(ns, _)| ns))
-            .flatten();
+        let (uid, namespace) = resource_uid(f);
         Record {
             activity_id: ACTIVITY_CREATE,
             activity_name: "Create",
